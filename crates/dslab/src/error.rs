@@ -1,0 +1,104 @@
+//! The crate's one error type: every fallible function returns [`Result`].
+//!
+//! Each variant says what was wrong and where (file, line, column, argument), so a
+//! student reading the message in a notebook knows what to fix without a backtrace.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in `dslab`, with enough context to act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done: "open", "read", "write".
+        action: &'static str,
+        /// The file concerned.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A value in a data file could not be read as the type the column needs.
+    #[error("{}, line {line}, column `{column}`: {message}", path.display())]
+    Parse {
+        /// The file concerned.
+        path: PathBuf,
+        /// 1-based line number in the file.
+        line: u64,
+        /// The column's header.
+        column: String,
+        /// What was wrong with the value.
+        message: String,
+    },
+
+    /// A row of a data file is malformed as a whole (wrong number of fields, bad quoting).
+    #[error("{}, line {line}: {message}", path.display())]
+    MalformedRow {
+        /// The file concerned.
+        path: PathBuf,
+        /// 1-based line number in the file.
+        line: u64,
+        /// What was wrong with the row.
+        message: String,
+    },
+
+    /// A column the code needs is not in the file's header.
+    #[error("{}: no column `{column}` (the header has: {available})", path.display())]
+    MissingColumn {
+        /// The file concerned.
+        path: PathBuf,
+        /// The column that was asked for.
+        column: String,
+        /// The columns that the file does have, comma-separated.
+        available: String,
+    },
+
+    /// An argument is outside what the function accepts (sizes, ranges, shapes).
+    #[error("invalid {what}: {message}")]
+    InvalidInput {
+        /// The argument or value concerned.
+        what: String,
+        /// What was wrong and what is expected.
+        message: String,
+    },
+
+    /// A numerical procedure did not reach a solution.
+    #[error("{what} did not converge: {message}")]
+    NotConverged {
+        /// The procedure concerned.
+        what: String,
+        /// Why, and what to try.
+        message: String,
+    },
+
+    /// A plot could not be drawn.
+    #[error("cannot draw `{title}`: {message}")]
+    Plot {
+        /// The plot's title.
+        title: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// An [`Error::InvalidInput`] for the argument `what`.
+    pub fn invalid(what: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput { what: what.into(), message: message.into() }
+    }
+
+    /// An [`Error::NotConverged`] for the procedure `what`.
+    pub fn not_converged(what: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::NotConverged { what: what.into(), message: message.into() }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.into(), source }
+    }
+}
+
+/// `Result` with [`Error`] as its default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,26 @@
+//! `dslab`: the tested implementations behind the dslab notebooks.
+//!
+//! A notebook shows an idea step by step; this crate keeps what the notebook built, with
+//! tests against trusted references. Load it in a notebook with one `:dep` line and only the
+//! features that notebook needs, because every crate in the dependency graph slows each cell:
+//!
+//! ```text
+//! :dep dslab = { path = "../crates/dslab" }                          // plots, tables, CSV
+//! :dep dslab = { path = "../crates/dslab", features = ["attention"] } // + burn tensors
+//! ```
+//!
+//! | module | what | feature |
+//! |---|---|---|
+//! | [`plot`] | SVG charts, heat maps and grids shown inline | always |
+//! | [`table`] | HTML tables shown inline | always (`frame` adds polars) |
+//! | [`data`] | CSV loading with errors naming file, line and column | always |
+//! | [`random`] | a seeded generator whose streams never change | always |
+#![warn(missing_docs)]
+
+pub mod data;
+pub mod error;
+pub mod plot;
+pub mod random;
+pub mod table;
+
+pub use error::{Error, Result};

@@ -1,0 +1,412 @@
+"""Runs the dslab notebooks headless in real evcxr kernels (driven by `cargo xtask`).
+
+Commands:
+  check-clean NOTEBOOK...   fail if a committed notebook carries outputs or execution counts
+  run --out DIR NOTEBOOK... execute each notebook top to bottom in a fresh kernel; write the
+                            executed copy to DIR; then rerun the notebooks whose metadata asks
+                            for it with other values in their `parameters` cell
+  warm NOTEBOOK...          pre-build every dependency set the notebooks load with `:dep`
+  bench NOTEBOOK...         time a fresh kernel to the first plot, a trivial cell, peak memory
+  strip NOTEBOOK...         remove outputs and execution counts in place
+  selftest                  check this script's own notebook handling (no kernel needed)
+
+A notebook asks for a rerun in its metadata:
+  "dslab": {"rerun": {"parameters": {"NAME": "new value"}, "expect": ["text in an output"]}}
+The rerun rewrites `const NAME: T = value;` (or `let NAME = value;`) in the cell tagged
+`parameters`, runs the notebook again, and checks that every `expect` text appears in the
+outputs and that the outputs of the cells tagged `result` differ from the first run.
+"""
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+KERNEL = "rust"
+CELL_TIMEOUT = 1800  # seconds; a cold `:dep` of burn compiles for minutes on two cores
+STARTUP_TIMEOUT = 120
+
+
+def load(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+# ---------------------------------------------------------------- check-clean / strip
+
+
+def dirty_cells(nb):
+    return [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
+
+
+def check_clean(paths):
+    bad = []
+    for path in paths:
+        cells = dirty_cells(load(path))
+        if cells:
+            bad.append(f"{path}: cells {cells} carry outputs or execution counts")
+    for line in bad:
+        print(f"error: {line}", file=sys.stderr)
+    if bad:
+        print("Commit notebooks without outputs: `cargo xtask strip` clears them.", file=sys.stderr)
+        return 1
+    print(f"{len(paths)} notebooks are committed without outputs")
+    return 0
+
+
+def strip(paths):
+    for path in paths:
+        nb = load(path)
+        if not dirty_cells(nb):
+            continue
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+        nbformat.write(nb, str(path))
+        print(f"stripped {path}")
+    return 0
+
+
+# ---------------------------------------------------------------- run
+
+
+def execute(nb, path, timeout=CELL_TIMEOUT):
+    """Executes `nb` in a fresh kernel with the notebook's folder as working directory.
+
+    Returns (seconds, error text or None); `nb` holds the outputs either way.
+    """
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=timeout,
+        startup_timeout=STARTUP_TIMEOUT,
+        resources={"metadata": {"path": str(Path(path).parent.resolve())}},
+    )
+    start = time.monotonic()
+    error = None
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        error = str(err)
+    except (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError) as err:
+        error = f"{type(err).__name__}: {err}"
+    return time.monotonic() - start, error
+
+
+def outputs_text(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            parts.append(data.get("text/plain", ""))
+            parts.append(data.get("text/html", ""))
+            parts.append(data.get("image/svg+xml", ""))
+        elif out.get("output_type") == "error":
+            parts.append(out.get("ename", "") + ": " + out.get("evalue", ""))
+    return "".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
+def tagged(nb, tag):
+    return [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
+
+
+def set_parameters(nb, values):
+    """Rewrites `const NAME: T = ...;` / `let NAME = ...;` lines of the `parameters` cell."""
+    cells = tagged(nb, "parameters")
+    if len(cells) != 1:
+        raise ValueError(f"expected one cell tagged `parameters`, found {len(cells)}")
+    source = cells[0].source
+    for name, value in values.items():
+        pattern = re.compile(
+            rf"^(\s*(?:pub\s+)?(?:const|static|let(?:\s+mut)?)\s+{re.escape(name)}\b[^=]*=\s*)(.*?)(;\s*(?://.*)?)$",
+            re.MULTILINE,
+        )
+        source, count = pattern.subn(lambda m: m.group(1) + value + m.group(3), source)
+        if count != 1:
+            raise ValueError(f"parameter `{name}` is defined {count} times in the parameters cell")
+    cells[0].source = source
+
+
+def run(paths, out_dir):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failures = []
+    timings = []
+    for path in paths:
+        path = Path(path)
+        nb = load(path)
+        print(f"--- {path.name}: running", flush=True)
+        seconds, error = execute(nb, path)
+        nbformat.write(nb, str(out_dir / path.name))
+        timings.append((path.name, seconds))
+        if error:
+            failures.append(f"{path.name}: {error}")
+            print(f"FAILED {path.name} after {seconds:.1f} s\n{error}", flush=True)
+            continue
+        print(f"ok     {path.name} in {seconds:.1f} s ({len(nb.cells)} cells)", flush=True)
+        rerun = nb.metadata.get("dslab", {}).get("rerun")
+        if rerun:
+            problem = rerun_with_parameters(path, nb, rerun, out_dir)
+            if problem:
+                failures.append(f"{path.name} (rerun): {problem}")
+    print("\nnotebook times:")
+    for name, seconds in timings:
+        print(f"  {seconds:7.1f} s  {name}")
+    if failures:
+        print(f"\n{len(failures)} notebook runs failed:", file=sys.stderr)
+        for f in failures:
+            print(f"  {f.splitlines()[0]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def rerun_with_parameters(path, first, rerun, out_dir):
+    """Runs the notebook again with other parameters; returns a problem or None."""
+    nb = load(path)
+    try:
+        set_parameters(nb, rerun.get("parameters", {}))
+    except ValueError as err:
+        return str(err)
+    print(f"--- {path.name}: rerunning with {rerun.get('parameters')}", flush=True)
+    seconds, error = execute(nb, path)
+    nbformat.write(nb, str(out_dir / (path.stem + ".rerun.ipynb")))
+    if error:
+        return error
+    text = "".join(outputs_text(c) for c in nb.cells if c.cell_type == "code")
+    missing = [e for e in rerun.get("expect", []) if e not in text]
+    if missing:
+        return f"outputs lack the expected {missing}"
+    before = [outputs_text(c) for c in tagged(first, "result")]
+    after = [outputs_text(c) for c in tagged(nb, "result")]
+    if not before:
+        return "no cell is tagged `result`, so the rerun cannot compare results"
+    same = [i for i, (a, b) in enumerate(zip(before, after)) if a == b]
+    if same:
+        return f"cells tagged `result` number {same} gave the same output with other parameters"
+    print(f"ok     {path.name} rerun in {seconds:.1f} s: results changed as expected", flush=True)
+    return None
+
+
+# ---------------------------------------------------------------- warm
+
+
+def dep_lines(nb):
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            lines += [l.strip() for l in cell.source.splitlines() if l.strip().startswith(":dep")]
+    return lines
+
+
+def warm(paths):
+    """Builds each distinct `:dep` set once, in the kernel's own build folder."""
+    sets = {}
+    for path in paths:
+        deps = tuple(dep_lines(load(path)))
+        if deps:
+            sets.setdefault(deps, (Path(path), []))[1].append(Path(path).name)
+    for deps, (path, names) in sets.items():
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("\n".join(deps)), nbformat.v4.new_code_cell("let warm = 1 + 1;")]
+        print(f"--- building {' '.join(deps)} (for {', '.join(names)})", flush=True)
+        seconds, error = execute(nb, path)
+        if error:
+            print(f"FAILED to build the dependencies of {', '.join(names)}:\n{error}", file=sys.stderr)
+            return 1
+        print(f"ready in {seconds:.1f} s", flush=True)
+    return 0
+
+
+# ---------------------------------------------------------------- bench
+
+
+class MemoryWatch:
+    """Samples the resident memory of a process tree every 50 ms and keeps the peaks."""
+
+    def __init__(self, pid):
+        import psutil
+
+        self.psutil = psutil
+        self.root = psutil.Process(pid)
+        self.peak_kernel = 0  # evcxr (with its embedded rust-analyzer) and its runtime child
+        self.peak_tree = 0  # the same plus cargo and rustc while a cell compiles
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self):
+        while not self._stop.is_set():
+            try:
+                procs = [self.root] + self.root.children(recursive=True)
+                kernel = tree = 0
+                for p in procs:
+                    try:
+                        rss = p.memory_info().rss
+                        name = p.name()
+                    except self.psutil.Error:
+                        continue
+                    tree += rss
+                    if "evcxr" in name:
+                        kernel += rss
+                self.peak_kernel = max(self.peak_kernel, kernel)
+                self.peak_tree = max(self.peak_tree, tree)
+            except self.psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+
+def has_plot(outputs):
+    return any("image/svg+xml" in o.get("data", {}) for o in outputs)
+
+
+def bench_one(path, trivial_runs):
+    path = Path(path)
+    nb = load(path)
+    km = KernelManager(kernel_name=KERNEL)
+    start = time.monotonic()
+    km.start_kernel(cwd=str(path.parent.resolve()))
+    watch = MemoryWatch(km.provisioner.process.pid)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
+    first_plot = None
+    dep_cell = None
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            outputs = []
+            t0 = time.monotonic()
+            reply = kc.execute_interactive(cell.source, timeout=CELL_TIMEOUT, output_hook=outputs.append)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"{path.name}: a cell failed: {reply['content'].get('evalue')}")
+            if dep_cell is None and ":dep" in cell.source:
+                dep_cell = time.monotonic() - t0
+            if has_plot([o["content"] for o in outputs if "data" in o["content"]]):
+                first_plot = time.monotonic() - start
+                break
+        if first_plot is None:
+            raise RuntimeError(f"{path.name} draws no plot")
+        trivial = []
+        for _ in range(trivial_runs):
+            t0 = time.monotonic()
+            kc.execute_interactive("1 + 1", timeout=600, output_hook=lambda m: None)
+            trivial.append(time.monotonic() - t0)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+        watch.stop()
+    return {
+        "notebook": path.name,
+        "dep_cell_s": dep_cell,
+        "first_plot_s": first_plot,
+        "trivial_cell_median_s": statistics.median(trivial),
+        "trivial_cell_all_s": trivial,
+        "peak_kernel_rss_mib": watch.peak_kernel / 2**20,
+        "peak_tree_rss_mib": watch.peak_tree / 2**20,
+    }
+
+
+def bench(paths, trivial_runs, json_out):
+    results = []
+    for path in paths:
+        print(f"--- {Path(path).name}", flush=True)
+        r = bench_one(path, trivial_runs)
+        results.append(r)
+        print(
+            f"  fresh kernel to first plot: {r['first_plot_s']:.1f} s (the :dep cell {r['dep_cell_s'] or 0:.1f} s)\n"
+            f"  trivial cell `1 + 1`: median {r['trivial_cell_median_s']:.2f} s over {trivial_runs}\n"
+            f"  peak resident memory: kernel {r['peak_kernel_rss_mib']:.0f} MiB, "
+            f"with cargo and rustc {r['peak_tree_rss_mib']:.0f} MiB",
+            flush=True,
+        )
+    if json_out:
+        Path(json_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_out).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+# ---------------------------------------------------------------- selftest
+
+
+def selftest():
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        "// Parameters\nconst SEED: u64 = 42; // the seed\nconst N: usize = 200;\nlet mut name = \"a\";"
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("println!(\"{}\", N);")]
+    set_parameters(nb, {"SEED": "7", "N": "50", "name": '"b"'})
+    assert params.source == (
+        "// Parameters\nconst SEED: u64 = 7; // the seed\nconst N: usize = 50;\nlet mut name = \"b\";"
+    ), params.source
+    for bad in ({"MISSING": "1"},):
+        try:
+            set_parameters(nb, bad)
+        except ValueError as err:
+            assert "MISSING" in str(err)
+        else:
+            raise AssertionError("a parameter that is not defined must be an error")
+    assert dirty_cells(nb) == []
+    nb.cells[1].execution_count = 3
+    assert dirty_cells(nb) == [1]
+    nb.cells[1].execution_count = None
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="50")]
+    assert dirty_cells(nb) == [1]
+    assert outputs_text(nb.cells[1]) == "50"
+    assert dep_lines(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(":dep a = 1\nlet x = 1;")])) == [":dep a = 1"]
+    print("notebooks.py selftest: ok")
+    return 0
+
+
+# ---------------------------------------------------------------- main
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("selftest")
+    for name in ("check-clean", "warm", "strip"):
+        sub.add_parser(name).add_argument("notebooks", nargs="+")
+    p = sub.add_parser("run")
+    p.add_argument("--out", required=True)
+    p.add_argument("notebooks", nargs="+")
+    p = sub.add_parser("bench")
+    p.add_argument("--trivial-runs", type=int, default=5)
+    p.add_argument("--json")
+    p.add_argument("notebooks", nargs="+")
+    args = parser.parse_args()
+    if args.command == "selftest":
+        return selftest()
+    if args.command == "check-clean":
+        return check_clean(args.notebooks)
+    if args.command == "strip":
+        return strip(args.notebooks)
+    if args.command == "run":
+        return run(args.notebooks, args.out)
+    if args.command == "warm":
+        return warm(args.notebooks)
+    return bench(args.notebooks, args.trivial_runs, args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

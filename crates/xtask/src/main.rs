@@ -1,0 +1,164 @@
+//! Project automation for dslab, run as `cargo xtask <command>`.
+//!
+//! `lab` sets everything up (idempotently) and opens JupyterLab on `notebooks/`; `test` runs
+//! everything the project checks. Both share the set-up code in [`setup`], so CI and a
+//! teacher's laptop go through the same steps.
+
+mod env;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use env::Env;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  lab [--port N] [--no-browser]   set up what is missing, pre-build the notebooks'
+                                  dependencies, open JupyterLab on notebooks/
+  test [--skip-cargo] [NAME...]   cargo test, then run every notebook (or those whose file
+                                  name contains NAME) in a fresh evcxr kernel
+  setup [--no-warm]               the set-up part of `lab`, without starting JupyterLab
+  bench-kernel [NAME...]          time a fresh kernel to its first plot, a trivial cell and
+                                  peak memory (00-start-here and 01-multi-head-attention)
+  strip                           clear outputs and execution counts of notebooks/*.ipynb
+";
+
+/// A failed step: the message to print, already saying what to do.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(err: E) -> Self {
+        Failure(err.to_string())
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, Failure>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let started = Instant::now();
+    let result = match command.as_str() {
+        "lab" => lab(rest),
+        "test" => test(rest),
+        "setup" => setup_only(rest),
+        "bench-kernel" => bench_kernel(rest),
+        "strip" => strip(),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Failure(format!("unknown command `{other}`\n{USAGE}"))),
+    };
+    match result {
+        Ok(()) => {
+            if command != "lab" {
+                eprintln!("xtask {command}: done in {}", env::elapsed(started));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure(message)) => {
+            eprintln!("xtask {command}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn setup_only(args: &[String]) -> Result {
+    let env = setup::ensure(&Env::discover()?)?;
+    if !args.iter().any(|a| a == "--no-warm") {
+        setup::warm(&env)?;
+    }
+    Ok(())
+}
+
+fn lab(args: &[String]) -> Result {
+    let mut port: Option<u16> = None;
+    let mut browser = true;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--port" => {
+                let value = it.next().ok_or_else(|| Failure("--port needs a number".into()))?;
+                port = Some(value.parse().map_err(|_| Failure(format!("--port: `{value}` is not a port number")))?);
+            }
+            "--no-browser" => browser = false,
+            other => return Err(Failure(format!("lab: unknown option `{other}`"))),
+        }
+    }
+    let env = setup::ensure(&Env::discover()?)?;
+    setup::warm(&env)?;
+    setup::launch_lab(&env, port, browser)
+}
+
+fn test(args: &[String]) -> Result {
+    let skip_cargo = args.iter().any(|a| a == "--skip-cargo");
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let base = Env::discover()?;
+    let notebooks = notebooks(&base.root, &filters)?;
+    // The cheap check first: a notebook committed with outputs fails before anything builds.
+    let env = setup::ensure(&base)?;
+    env.python_script("notebooks.py", ["selftest"])?;
+    env.python_script("notebooks.py", ["check-clean"].into_iter().chain(notebooks.iter().map(|p| p.to_str().unwrap_or(""))))?;
+    if !skip_cargo {
+        let started = Instant::now();
+        env::run(
+            Command::new(&env.cargo).current_dir(&env.root).args(["test", "--workspace", "--all-features", "--no-fail-fast"]),
+            "cargo test --workspace --all-features",
+        )?;
+        eprintln!("xtask test: cargo test took {}", env::elapsed(started));
+    }
+    let out = env.root.join("target").join("notebooks");
+    let started = Instant::now();
+    let mut args: Vec<String> = vec!["run".into(), "--out".into(), out.display().to_string()];
+    args.extend(notebooks.iter().map(|p| p.display().to_string()));
+    env.python_script("notebooks.py", &args)?;
+    eprintln!("xtask test: notebooks took {} (executed copies in {})", env::elapsed(started), out.display());
+    Ok(())
+}
+
+fn bench_kernel(args: &[String]) -> Result {
+    let env = setup::ensure(&Env::discover()?)?;
+    let defaults = ["00-start-here".to_string(), "01-multi-head-attention".to_string()];
+    let filters: Vec<&String> = if args.is_empty() { defaults.iter().collect() } else { args.iter().collect() };
+    let notebooks = notebooks(&env.root, &filters)?;
+    // Build first so the figures measure a kernel after set-up, as in class.
+    setup::warm(&env)?;
+    let json = env.root.join("target").join("bench-kernel.json");
+    let mut args: Vec<String> = vec!["bench".into(), "--json".into(), json.display().to_string()];
+    args.extend(notebooks.iter().map(|p| p.display().to_string()));
+    env.python_script("notebooks.py", &args)
+}
+
+fn strip() -> Result {
+    let env = setup::ensure(&Env::discover()?)?;
+    let notebooks = notebooks(&env.root, &[])?;
+    env.python_script("notebooks.py", ["strip"].into_iter().chain(notebooks.iter().map(|p| p.to_str().unwrap_or(""))))
+}
+
+/// The notebooks under `notebooks/`, sorted, optionally only those whose name contains a filter.
+pub fn notebooks(root: &Path, filters: &[&String]) -> Result<Vec<PathBuf>> {
+    let dir = root.join("notebooks");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| Failure(format!("cannot list {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ipynb"))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+        })
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(Failure(format!("no notebook in {} matches {filters:?}", dir.display())));
+    }
+    Ok(found)
+}
