@@ -6,23 +6,20 @@
 use std::path::PathBuf;
 
 /// Everything that can go wrong in `dslab`, with enough context to act on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be opened, read or written.
-    #[error("cannot {action} {}: {source}", path.display())]
     Io {
         /// What was being done: "open", "read", "write".
         action: &'static str,
         /// The file concerned.
         path: PathBuf,
         /// The operating system's reason.
-        #[source]
         source: std::io::Error,
     },
 
     /// A value in a data file could not be read as the type the column needs.
-    #[error("{}, line {line}, column `{column}`: {message}", path.display())]
     Parse {
         /// The file concerned.
         path: PathBuf,
@@ -35,7 +32,6 @@ pub enum Error {
     },
 
     /// A row of a data file is malformed as a whole (wrong number of fields, bad quoting).
-    #[error("{}, line {line}: {message}", path.display())]
     MalformedRow {
         /// The file concerned.
         path: PathBuf,
@@ -46,7 +42,6 @@ pub enum Error {
     },
 
     /// A column the code needs is not in the file's header.
-    #[error("{}: no column `{column}` (the header has: {available})", path.display())]
     MissingColumn {
         /// The file concerned.
         path: PathBuf,
@@ -57,7 +52,6 @@ pub enum Error {
     },
 
     /// An argument is outside what the function accepts (sizes, ranges, shapes).
-    #[error("invalid {what}: {message}")]
     InvalidInput {
         /// The argument or value concerned.
         what: String,
@@ -66,7 +60,6 @@ pub enum Error {
     },
 
     /// A numerical procedure did not reach a solution.
-    #[error("{what} did not converge: {message}")]
     NotConverged {
         /// The procedure concerned.
         what: String,
@@ -75,13 +68,39 @@ pub enum Error {
     },
 
     /// A plot could not be drawn.
-    #[error("cannot draw `{title}`: {message}")]
     Plot {
         /// The plot's title.
         title: String,
         /// What went wrong.
         message: String,
     },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io { action, path, source } => write!(f, "cannot {action} {}: {source}", path.display()),
+            Error::Parse { path, line, column, message } => {
+                write!(f, "{}, line {line}, column `{column}`: {message}", path.display())
+            }
+            Error::MalformedRow { path, line, message } => write!(f, "{}, line {line}: {message}", path.display()),
+            Error::MissingColumn { path, column, available } => {
+                write!(f, "{}: no column `{column}` (the header has: {available})", path.display())
+            }
+            Error::InvalidInput { what, message } => write!(f, "invalid {what}: {message}"),
+            Error::NotConverged { what, message } => write!(f, "{what} did not converge: {message}"),
+            Error::Plot { title, message } => write!(f, "cannot draw `{title}`: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 impl Error {
