@@ -17,10 +17,18 @@
 //! | [`random`] | a seeded generator whose streams never change | always |
 #![warn(missing_docs)]
 
+#[cfg(feature = "attention")]
+pub mod attention;
 pub mod data;
 pub mod error;
+#[cfg(feature = "geo")]
+pub mod geo;
 pub mod plot;
+#[cfg(feature = "portfolio")]
+pub mod portfolio;
 pub mod random;
 pub mod table;
+#[cfg(feature = "tsa")]
+pub mod tsa;
 
 pub use error::{Error, Result};
