@@ -3,9 +3,8 @@
 Source: the file `skfolio/datasets/data/sp500_dataset.csv.gz` inside the wheel of the PyPI
 package skfolio 1.12.2 (BSD-3-Clause). The prices are copied unchanged (same dates, same
 tickers, same three-decimal values); the script only decompresses them, turns the CRLF line
-endings into LF, and checks that the
-table is complete: a header `Date,<20 tickers>`, ISO dates strictly increasing, and every
-price present and positive.
+endings into LF, and checks that the table is complete: a header `Date,<20 tickers>`, ISO
+dates strictly increasing, and every price present and positive.
 
 Usage (needs network once, for pip; nothing else beyond the standard library):
 

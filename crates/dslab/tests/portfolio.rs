@@ -1,0 +1,199 @@
+//! dslab::portfolio against PyPortfolioOpt (fixtures/portfolio/make_fixtures.py) on the S&P 500
+//! prices in data/sp500_prices.csv: returns, annual means and covariance to 1e-10, efficient
+//! weights to 1e-4 and their performance to 1e-6.
+#![cfg(feature = "portfolio")]
+
+use std::path::PathBuf;
+
+use dslab::portfolio::{EfficientFrontier, Portfolio, Prices, RandomPortfolioParams, Sampling};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Fixtures {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    tickers: Vec<String>,
+    start: String,
+    end: String,
+    bounds: [f64; 2],
+    days: usize,
+    first_date: String,
+    last_date: String,
+    first_returns: Vec<Vec<f64>>,
+    first_log_returns: Vec<Vec<f64>>,
+    mean_compounded: Vec<f64>,
+    mean_arithmetic: Vec<f64>,
+    mean_log: Vec<f64>,
+    covariance: Vec<Vec<f64>>,
+    results: Vec<Solved>,
+}
+
+#[derive(Deserialize)]
+struct Solved {
+    method: String,
+    argument: Option<f64>,
+    weights: Vec<f64>,
+    expected_return: f64,
+    volatility: f64,
+    sharpe_ratio: f64,
+    tight_weights: Vec<f64>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> Fixtures {
+    let path = root().join("tests/fixtures/portfolio/portfolio.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("read the fixtures")).expect("parse the fixtures")
+}
+
+fn prices() -> Prices {
+    Prices::read(root().join("../../data/sp500_prices.csv")).expect("read data/sp500_prices.csv")
+}
+
+fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+fn max_rel_diff(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs() / y.abs().max(1e-300)).fold(0.0, f64::max)
+}
+
+#[test]
+fn the_data_file_is_complete() {
+    let p = prices();
+    assert_eq!(p.len(), 8313);
+    assert_eq!(p.tickers().len(), 20);
+    assert_eq!((p.dates()[0].as_str(), p.dates()[p.len() - 1].as_str()), ("1990-01-02", "2022-12-28"));
+    p.check_gaps().unwrap();
+}
+
+#[test]
+fn returns_means_and_covariance_match_pyportfolioopt() {
+    let all = prices();
+    for case in fixtures().cases {
+        let p = all.select(&case.tickers).unwrap().between(&case.start, &case.end).unwrap();
+        assert_eq!(p.len(), case.days, "{}", case.name);
+        assert_eq!((&p.dates()[0], &p.dates()[p.len() - 1]), (&case.first_date, &case.last_date));
+        let simple = p.simple_returns().unwrap();
+        let log = p.log_returns().unwrap();
+        for t in 0..3 {
+            let row: Vec<f64> = (0..case.tickers.len()).map(|j| simple.column(j)[t]).collect();
+            assert!(max_abs_diff(&row, &case.first_returns[t]) < 1e-15, "{}", case.name);
+            let row: Vec<f64> = (0..case.tickers.len()).map(|j| log.column(j)[t]).collect();
+            assert!(max_abs_diff(&row, &case.first_log_returns[t]) < 1e-15, "{}", case.name);
+        }
+        assert!(max_rel_diff(&simple.compounded_annual(), &case.mean_compounded) < 1e-10, "{}", case.name);
+        assert!(max_rel_diff(&simple.mean_annual(), &case.mean_arithmetic) < 1e-12, "{}", case.name);
+        assert!(max_rel_diff(&log.mean_annual(), &case.mean_log) < 1e-12, "{}", case.name);
+        let cov = simple.covariance_annual();
+        for (ours, theirs) in cov.iter().zip(&case.covariance) {
+            assert!(max_rel_diff(ours, theirs) < 1e-11, "{}", case.name);
+        }
+        // The frontier built from prices holds the same inputs.
+        let ef = EfficientFrontier::from_prices(&p).unwrap();
+        assert!(max_rel_diff(ef.expected_returns(), &case.mean_compounded) < 1e-10);
+        assert_eq!(ef.assets(), case.tickers.as_slice());
+    }
+}
+
+fn solve(ef: &EfficientFrontier, method: &str, argument: Option<f64>) -> Portfolio {
+    match (method, argument) {
+        ("min_volatility", None) => ef.min_volatility(),
+        ("max_sharpe", Some(rf)) => ef.max_sharpe(rf),
+        ("efficient_return", Some(target)) => ef.efficient_return(target),
+        ("efficient_risk", Some(target)) => ef.efficient_risk(target),
+        other => panic!("unknown fixture method {other:?}"),
+    }
+    .unwrap_or_else(|e| panic!("{method}({argument:?}): {e}"))
+}
+
+#[test]
+fn efficient_portfolios_match_pyportfolioopt() {
+    let mut worst = (0.0f64, 0.0f64);
+    for case in fixtures().cases {
+        let ef = EfficientFrontier::new(case.mean_compounded.clone(), case.covariance.clone())
+            .unwrap()
+            .with_weight_bounds(case.bounds[0], case.bounds[1])
+            .unwrap();
+        for expected in &case.results {
+            let got = solve(&ef, &expected.method, expected.argument);
+            let label = format!("{} / {}({:?})", case.name, expected.method, expected.argument);
+            let dw = max_abs_diff(&got.weights, &expected.weights);
+            let perf = [got.expected_return, got.volatility, got.sharpe_ratio];
+            let dp = max_abs_diff(&perf, &[expected.expected_return, expected.volatility, expected.sharpe_ratio]);
+            let dt = max_abs_diff(&got.weights, &expected.tight_weights);
+            println!("{label}: weights within {dw:.1e} (tight solve {dt:.1e}), performance within {dp:.1e}");
+            assert!(dw < 1e-4, "{label}: weights differ by {dw:e}\n ours   {:?}\n theirs {:?}", got.weights, expected.weights);
+            assert!(dp < 1e-6, "{label}: performance differs by {dp:e}: ours {perf:?}");
+            // Closer still to the same problem solved at tolerances of 1e-12.
+            let dt = max_abs_diff(&got.weights, &expected.tight_weights);
+            assert!(dt < 1e-6, "{label}: weights differ from the tight solve by {dt:e}");
+            if expected.method == "efficient_risk" {
+                // Polished to the exact optimum: the volatility is the target to rounding.
+                let target = expected.argument.unwrap();
+                assert!((got.volatility - target).abs() < 1e-12, "{label}: volatility {}", got.volatility);
+            }
+            // Our weights are feasible to rounding.
+            assert!((got.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{label}");
+            assert!(got.weights.iter().all(|w| *w >= case.bounds[0] - 1e-12 && *w <= case.bounds[1] + 1e-12), "{label}");
+            worst = (worst.0.max(dw), worst.1.max(dp));
+        }
+    }
+    println!("worst: weights {:.1e}, performance {:.1e}", worst.0, worst.1);
+}
+
+#[test]
+fn random_portfolios_never_beat_the_frontier() {
+    let case = &fixtures().cases[0];
+    let ef = EfficientFrontier::new(case.mean_compounded.clone(), case.covariance.clone()).unwrap();
+    let rf = 0.02;
+    let tangency = ef.max_sharpe(rf).unwrap();
+    let least = ef.min_volatility().unwrap();
+    for sampling in [Sampling::NormalisedUniform, Sampling::Dirichlet] {
+        let cloud = RandomPortfolioParams::new(50_000).sampling(sampling).seed(1).risk_free_rate(rf).sample(ef.expected_returns(), ef.covariance()).unwrap();
+        let best = cloud.max_sharpe();
+        assert!(cloud.sharpe_ratios()[best] <= tangency.sharpe_ratio + 1e-12);
+        assert!(cloud.volatilities()[cloud.min_volatility()] >= least.volatility - 1e-12);
+        // But a cloud this dense comes close.
+        assert!(cloud.sharpe_ratios()[best] > 0.9 * tangency.sharpe_ratio, "{sampling}");
+    }
+}
+
+#[test]
+fn clear_errors() {
+    let all = prices();
+    // Gaps: a price removed from the middle of a column.
+    let p = all.select(&["AAPL", "KO"]).unwrap().between("2020-01-01", "2020-12-31").unwrap();
+    let mut columns: Vec<Vec<f64>> = (0..2).map(|j| p.column(j).to_vec()).collect();
+    columns[1][10] = f64::NAN;
+    let gappy = Prices::new(p.dates().to_vec(), p.tickers().to_vec(), columns).unwrap();
+    let e = gappy.simple_returns().unwrap_err().to_string();
+    assert!(e.contains(&format!("KO has no price on {}", p.dates()[10])), "{e}");
+    assert!(EfficientFrontier::from_prices(&gappy).is_err());
+    // Mismatched sizes.
+    let e = EfficientFrontier::new(vec![0.1; 3], vec![vec![0.1, 0.0], vec![0.0, 0.1]]).unwrap_err().to_string();
+    assert!(e.contains("2 rows for 3 expected returns"), "{e}");
+    // Not positive semi-definite: correlations that cannot coexist.
+    let cov = vec![vec![1.0, 0.9, -0.9], vec![0.9, 1.0, 0.9], vec![-0.9, 0.9, 1.0]];
+    let e = EfficientFrontier::new(vec![0.1; 3], cov).unwrap_err().to_string();
+    assert!(e.contains("not positive semi-definite"), "{e}");
+    // Infeasible targets.
+    let case = &fixtures().cases[0];
+    let ef = EfficientFrontier::new(case.mean_compounded.clone(), case.covariance.clone()).unwrap();
+    let e = ef.efficient_return(0.5).unwrap_err().to_string();
+    assert!(e.contains("above the highest expected return") && e.contains("100 % asset 5"), "{e}");
+    let least = ef.min_volatility().unwrap().volatility;
+    let e = ef.efficient_risk(0.9 * least).unwrap_err().to_string();
+    assert!(e.contains("below the minimum volatility"), "{e}");
+    // Unknown tickers and empty date ranges.
+    assert!(all.select(&["AAPL", "TSLA"]).unwrap_err().to_string().contains("no ticker `TSLA`"));
+    assert!(all.between("2030-01-01", "2031-01-01").unwrap_err().to_string().contains("holds 0 dates"));
+}
