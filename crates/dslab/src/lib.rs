@@ -32,3 +32,8 @@ pub mod table;
 pub mod tsa;
 
 pub use error::{Error, Result};
+
+/// burn, re-exported so a notebook that loads `dslab` with the `attention` feature can use
+/// tensors (`use dslab::burn::tensor::Tensor;`) without a second `:dep` line.
+#[cfg(feature = "attention")]
+pub use burn;

@@ -133,6 +133,7 @@ fn split_and_merge_heads_are_inverse_and_slice_the_depth() {
         assert_eq!(values[(h * 9 + t) * 64 + j], (1 + t * 512 + h * 64 + j) as f64);
     }
     assert_eq!(to_vec(mha.merge_heads(heads)), to_vec(x));
+    assert_eq!(mha.parameter_count(), 4 * (512 * 512 + 512));
 }
 
 #[test]

@@ -101,6 +101,13 @@ def execute(nb, path, timeout=CELL_TIMEOUT):
         client.execute()
     except CellExecutionError as err:
         error = str(err)
+        # evcxr puts the compiler's message in the error output; show it, not only the cell.
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    error += f"\n{out.get('ename', '')}: {out.get('evalue', '')}"
+                elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    error += "\n" + out.get("text", "")[-2000:]
     except (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError) as err:
         error = f"{type(err).__name__}: {err}"
     return time.monotonic() - start, error

@@ -1,6 +1,5 @@
 //! Multi-head attention: several attentions side by side on slices of the model's depth.
 
-use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Bool, Device, Tensor};
@@ -9,7 +8,11 @@ use super::scaled_dot_product::try_scaled_dot_product_attention;
 use crate::error::{Error, Result};
 
 /// Sizes of a [`MultiHeadAttention`] layer.
-#[derive(Config, Debug)]
+///
+/// Written out by hand rather than with burn's `#[derive(Config)]`: evcxr's type inference
+/// cannot see what a derive macro generates, so `MultiHeadAttentionConfig::new(..)` would leave
+/// notebook variables without a type.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MultiHeadAttentionConfig {
     /// Width of the token vectors going in and out (512 in the paper).
     pub d_model: usize,
@@ -18,6 +21,11 @@ pub struct MultiHeadAttentionConfig {
 }
 
 impl MultiHeadAttentionConfig {
+    /// A configuration with `d_model` dimensions split over `n_heads` heads.
+    pub fn new(d_model: usize, n_heads: usize) -> Self {
+        MultiHeadAttentionConfig { d_model, n_heads }
+    }
+
     /// Checks the sizes and builds the layer with randomly initialised projections.
     ///
     /// Fails when `d_model` is not divisible by `n_heads`: every head must get the same depth.
@@ -83,6 +91,14 @@ impl MultiHeadAttention {
     /// Depth of each head, `d_model / n_heads`.
     pub fn head_depth(&self) -> usize {
         self.d_k
+    }
+
+    /// Number of trained numbers: four `d_model × d_model` projections and their biases.
+    ///
+    /// (burn's `Module::num_params` gives the same; called from a notebook cell, evcxr cannot
+    /// compile it, so this inherent method wraps it.)
+    pub fn parameter_count(&self) -> usize {
+        self.num_params()
     }
 
     /// Width of the token vectors, `n_heads * head_depth`.
