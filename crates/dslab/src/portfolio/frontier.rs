@@ -197,12 +197,23 @@ impl EfficientFrontier {
         self.mu.len()
     }
 
-    /// `w ≤ upper` and `-w ≤ -lower`, one row per asset each.
-    fn bound_rows(&self) -> Vec<Row> {
+    /// The bounds that can bind: `w_i ≤ upper_i` unless the other assets' lower bounds already
+    /// force it (long only with upper bounds of 1, say), and likewise `w_i ≥ lower_i`. As
+    /// `(asset, is_upper)`, upper bounds first.
+    fn binding_bounds(&self) -> Vec<(usize, bool)> {
         let n = self.n();
-        let upper = (0..n).map(|i| Row::new(vec![(i, 1.0)], self.upper[i]));
-        let lower = (0..n).map(|i| Row::new(vec![(i, -1.0)], -self.lower[i]));
-        upper.chain(lower).collect()
+        let (low, high): (f64, f64) = (self.lower.iter().sum(), self.upper.iter().sum());
+        let upper = (0..n).filter(|&i| self.upper[i] < 1.0 - (low - self.lower[i]));
+        let lower = (0..n).filter(|&i| self.lower[i] > 1.0 - (high - self.upper[i]));
+        upper.map(|i| (i, true)).chain(lower.map(|i| (i, false))).collect()
+    }
+
+    /// `w ≤ upper` and `-w ≤ -lower` for the bounds that can bind.
+    fn bound_rows(&self) -> Vec<Row> {
+        let row = |(i, is_upper): (usize, bool)| {
+            if is_upper { Row::new(vec![(i, 1.0)], self.upper[i]) } else { Row::new(vec![(i, -1.0)], -self.lower[i]) }
+        };
+        self.binding_bounds().into_iter().map(row).collect()
     }
 
     fn budget_row(&self) -> Row {
@@ -241,27 +252,58 @@ impl EfficientFrontier {
     /// A target above the highest return the bounds allow is an error; a target below the
     /// minimum-volatility portfolio's return gives that portfolio (the constraint is `≥`).
     pub fn efficient_return(&self, target: f64) -> Result<Portfolio> {
-        if !target.is_finite() {
-            return Err(Error::invalid("target return", format!("{target} is not a number")));
-        }
+        let mut one = self.efficient_returns(&[target])?;
+        Ok(one.remove(0))
+    }
+
+    /// [`EfficientFrontier::efficient_return`] at each target, in order: the frontier at chosen
+    /// returns. Clarabel solves the first; each next one starts from the constraints the
+    /// previous answer held (a warm start: nearby targets hold nearly the same bounds), which
+    /// the active-set steps adjust in a few linear solves, Clarabel taking over if they cannot.
+    ///
+    /// ```
+    /// use dslab::portfolio::EfficientFrontier;
+    /// let cov = vec![vec![0.09, 0.0, 0.0], vec![0.0, 0.04, 0.0], vec![0.0, 0.0, 0.01]];
+    /// let ef = EfficientFrontier::new(vec![0.12, 0.08, 0.03], cov)?;
+    /// let curve = ef.efficient_returns(&[0.06, 0.08, 0.10])?;
+    /// assert!(curve.windows(2).all(|p| p[0].volatility < p[1].volatility));
+    /// # Ok::<(), dslab::Error>(())
+    /// ```
+    pub fn efficient_returns(&self, targets: &[f64]) -> Result<Vec<Portfolio>> {
         let best = self.max_return()?;
         let top = best.expected_return;
-        if target > top + 1e-12 * (1.0 + top.abs()) {
-            return Err(Error::invalid(
-                "target return",
-                format!(
-                    "{} is above the highest expected return any portfolio reaches within the weight bounds, {} ({}); \
-                     choose a target up to that",
-                    percent(target),
-                    percent(top),
-                    describe(&best)
-                ),
-            ));
+        for &target in targets {
+            if !target.is_finite() {
+                return Err(Error::invalid("target return", format!("{target} is not a number")));
+            }
+            if target > top + 1e-12 * (1.0 + top.abs()) {
+                return Err(Error::invalid(
+                    "target return",
+                    format!(
+                        "{} is above the highest expected return any portfolio reaches within the weight bounds, {} ({}); \
+                         choose a target up to that",
+                        percent(target),
+                        percent(top),
+                        describe(&best)
+                    ),
+                ));
+            }
         }
-        let mut qp = self.variance_qp();
-        qp.ineq.push(Row::dense(&self.mu.iter().map(|m| -m).collect::<Vec<_>>(), -target.min(top)));
-        let w = qp.solve_polished("efficient_return")?;
-        Ok(self.portfolio(w, self.risk_free_rate))
+        let minus_mu: Vec<f64> = self.mu.iter().map(|m| -m).collect();
+        let mut previous: Option<Vec<bool>> = None;
+        let mut curve = Vec::with_capacity(targets.len());
+        for &target in targets {
+            let mut qp = self.variance_qp();
+            qp.ineq.push(Row::dense(&minus_mu, -target.min(top)));
+            let warm = previous.take().and_then(|active| qp::active_set(&qp, active, None));
+            let solved = match warm {
+                Some(solved) => solved,
+                None => qp.solve_with_active_set("efficient_return")?,
+            };
+            previous = Some(solved.active);
+            curve.push(self.portfolio(solved.x, self.risk_free_rate));
+        }
+        Ok(curve)
     }
 
     /// The portfolio with the highest expected return among those with volatility at most
@@ -397,8 +439,11 @@ impl EfficientFrontier {
         }
         let excess: Vec<(usize, f64)> = (0..n).map(|i| (i, self.mu[i] - risk_free_rate)).collect();
         let budget: Vec<(usize, f64)> = (0..n).map(|i| (i, 1.0)).chain([(n, -1.0)]).collect();
-        let mut ineq: Vec<Row> = (0..n).map(|i| Row::new(vec![(i, 1.0), (n, -self.upper[i])], 0.0)).collect();
-        ineq.extend((0..n).map(|i| Row::new(vec![(i, -1.0), (n, self.lower[i])], 0.0)));
+        // k·lower ≤ y ≤ k·upper for the bounds that can bind, and k ≥ 0.
+        let row = |(i, is_upper): (usize, bool)| {
+            if is_upper { Row::new(vec![(i, 1.0), (n, -self.upper[i])], 0.0) } else { Row::new(vec![(i, -1.0), (n, self.lower[i])], 0.0) }
+        };
+        let mut ineq: Vec<Row> = self.binding_bounds().into_iter().map(row).collect();
         ineq.push(Row::new(vec![(n, -1.0)], 0.0));
         let qp = Qp { p, q: vec![0.0; n + 1], eq: vec![Row::new(excess, 1.0), Row::new(budget, 0.0)], ineq, soc: None };
         let yk = qp.solve_polished("max_sharpe")?;
@@ -419,10 +464,9 @@ impl EfficientFrontier {
         let low = self.min_volatility()?;
         let high = self.max_return()?;
         let (r0, r1) = (low.expected_return, high.expected_return);
+        let targets: Vec<f64> = (1..points - 1).map(|k| r0 + (r1 - r0) * k as f64 / (points - 1) as f64).collect();
         let mut curve = vec![low];
-        for k in 1..points - 1 {
-            curve.push(self.efficient_return(r0 + (r1 - r0) * k as f64 / (points - 1) as f64)?);
-        }
+        curve.extend(self.efficient_returns(&targets)?);
         curve.push(high);
         Ok(curve)
     }

@@ -138,15 +138,28 @@ impl Qp {
 
     /// Solves, then polishes the answer when the problem has no cone constraint.
     pub fn solve_polished(&self, what: &str) -> Result<Vec<f64>> {
+        Ok(self.solve_with_active_set(what)?.x)
+    }
+
+    /// [`Qp::solve_polished`], also returning the `≤` rows held at the answer (to warm-start a
+    /// neighbouring problem with [`active_set`]).
+    pub fn solve_with_active_set(&self, what: &str) -> Result<Polished> {
         let solved = self.solve().map_err(|failure| match failure {
             Failure::Infeasible => Error::invalid(what, "no portfolio satisfies the constraints (check the weight bounds)"),
             Failure::Other(status) => Error::not_converged(what, format!("the solver stopped with status {status}")),
         })?;
         if self.soc.is_some() {
-            return Ok(solved.x);
+            return Ok(Polished { x: solved.x, active: solved.active });
         }
-        Ok(polish(self, &solved).unwrap_or(solved.x))
+        Ok(polish(self, &solved).unwrap_or(Polished { x: solved.x, active: solved.active }))
     }
+}
+
+/// An optimum and the `≤` rows it holds with equality.
+#[derive(Debug, Clone)]
+pub(crate) struct Polished {
+    pub x: Vec<f64>,
+    pub active: Vec<bool>,
 }
 
 /// Solves the KKT system of `qp` with the equality rows and the `≤` rows flagged in `active`
@@ -154,7 +167,7 @@ impl Qp {
 /// Returns `x` and the multipliers of the held rows (`≥ 0` at an optimum for `≤` rows).
 pub(crate) fn kkt(qp: &Qp, active: &[bool], rhs: &[Vec<f64>]) -> Option<Vec<(Vec<f64>, Vec<f64>)>> {
     let n = qp.n();
-    let held: Vec<&Row> = qp.eq.iter().chain(qp.ineq.iter().zip(active).filter(|(_, a)| **a).map(|(r, _)| r)).collect();
+    let held = held_rows(qp, active);
     let m = held.len();
     let mut k = vec![vec![0.0; n + m]; n + m];
     for i in 0..n {
@@ -171,48 +184,69 @@ pub(crate) fn kkt(qp: &Qp, active: &[bool], rhs: &[Vec<f64>]) -> Option<Vec<(Vec
     Some(solutions.into_iter().map(|mut s| (s.drain(..n).collect(), s)).collect())
 }
 
+fn held_rows<'a>(qp: &'a Qp, active: &[bool]) -> Vec<&'a Row> {
+    qp.eq.iter().chain(qp.ineq.iter().zip(active).filter(|(_, a)| **a).map(|(r, _)| r)).collect()
+}
+
 /// The polished optimum of a QP without cone constraints, starting from Clarabel's active set;
 /// `None` when the optimality checks cannot be met (then Clarabel's answer is used).
-pub(crate) fn polish(qp: &Qp, solved: &Solved) -> Option<Vec<f64>> {
-    let scale_x = solved.x.iter().fold(1.0f64, |m, x| m.max(x.abs()));
-    let mut active = solved.active.clone();
+pub(crate) fn polish(qp: &Qp, solved: &Solved) -> Option<Polished> {
+    active_set(qp, solved.active.clone(), Some((&solved.x, &solved.duals)))
+}
+
+/// Active-set iterations from the guess `active`: solve the KKT system with the held rows as
+/// equalities; let go of the held `≤` row with the most negative multiplier, or else hold the
+/// most violated free row; stop when neither exists, which makes every optimality condition
+/// (feasibility, stationarity, multiplier signs, complementarity) hold.
+///
+/// `clarabel` gives Clarabel's answer and multipliers when there is one: they decide which row
+/// to let go of when the held rows are degenerate (one asset at 100 % holds its upper bound and
+/// every other lower bound), and the result must not have a worse objective. Without them
+/// (a warm start from a neighbouring problem) a degenerate set gives `None`.
+pub(crate) fn active_set(qp: &Qp, mut active: Vec<bool>, clarabel: Option<(&[f64], &[f64])>) -> Option<Polished> {
+    let objective = |x: &[f64]| 0.5 * linalg::quad_form(&qp.p, x) + linalg::dot(&qp.q, x);
     for _step in 0..(2 * qp.ineq.len() + 2) {
-        let rhs: Vec<f64> = qp.eq.iter().chain(qp.ineq.iter().zip(&active).filter(|(_, a)| **a).map(|(r, _)| r)).map(|r| r.rhs).collect();
+        let rhs: Vec<f64> = held_rows(qp, &active).iter().map(|r| r.rhs).collect();
         let Some(mut solutions) = kkt(qp, &active, &[rhs]) else {
-            // Degenerate: more rows held than the optimum needs (one asset at 100 % holds its
-            // upper bound and every other lower bound). Let go of the held row with the smallest
-            // multiplier and try again.
-            let loosest = (0..qp.ineq.len()).filter(|&i| active[i]).min_by(|&a, &b| solved.duals[a].total_cmp(&solved.duals[b]))?;
+            let (_, duals) = clarabel?;
+            let loosest = (0..qp.ineq.len()).filter(|&i| active[i]).min_by(|&a, &b| duals[a].total_cmp(&duals[b]))?;
             active[loosest] = false;
             continue;
         };
         let (x, multipliers) = solutions.remove(0);
+        let scale_x = x.iter().fold(1.0f64, |m, v| m.max(v.abs()));
         let scale_l = multipliers.iter().fold(1e-300f64, |m, l| m.max(l.abs()));
-        // The most negative multiplier of a held `≤` row: that row should be let go.
-        let held_rows: Vec<usize> = (0..qp.ineq.len()).filter(|&i| active[i]).collect();
-        let worst_dual = held_rows
+        let held: Vec<usize> = (0..qp.ineq.len()).filter(|&i| active[i]).collect();
+        let worst_dual = held
             .iter()
-            .enumerate()
-            .map(|(k, &i)| (i, multipliers[qp.eq.len() + k]))
-            .filter(|(_, l)| *l < -1e-9 * scale_l)
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        // The most violated free `≤` row: that row should be held.
+            .zip(&multipliers[qp.eq.len()..])
+            .filter(|(_, l)| **l < -1e-9 * scale_l)
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| *i);
         let worst_primal = (0..qp.ineq.len())
             .filter(|&i| !active[i])
             .map(|i| (i, qp.ineq[i].value(&x) - qp.ineq[i].rhs))
             .filter(|(i, v)| *v > 1e-10 * (1.0 + qp.ineq[*i].rhs.abs()).max(scale_x))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i);
         match (worst_dual, worst_primal) {
             (None, None) => {
-                // Feasible, with the right multiplier signs: the KKT conditions hold, so this is
-                // the optimum. Guard against an ill-conditioned solve: the objective must not be
-                // worse than Clarabel's.
-                let objective = |x: &[f64]| 0.5 * linalg::quad_form(&qp.p, x) + linalg::dot(&qp.q, x);
-                let (ours, theirs) = (objective(&x), objective(&solved.x));
-                return (ours <= theirs + 1e-12 * (1.0 + theirs.abs())).then_some(x);
+                // Guard against an ill-conditioned solve: the held rows hold, and the objective
+                // is no worse than Clarabel's.
+                let rows = held_rows(qp, &active);
+                if rows.iter().any(|r| (r.value(&x) - r.rhs).abs() > 1e-9 * (1.0 + r.rhs.abs()).max(scale_x)) {
+                    return None;
+                }
+                if let Some((reference, _)) = clarabel {
+                    let (ours, theirs) = (objective(&x), objective(reference));
+                    if ours > theirs + 1e-12 * (1.0 + theirs.abs()) {
+                        return None;
+                    }
+                }
+                return Some(Polished { x, active });
             }
-            (Some((i, _)), _) => active[i] = false,
-            (None, Some((i, _))) => active[i] = true,
+            (Some(i), _) => active[i] = false,
+            (None, Some(i)) => active[i] = true,
         }
     }
     None
