@@ -1091,7 +1091,8 @@ fn finite_segments(x: &[f64], y: &[f64], step: usize) -> Vec<Vec<(f64, f64)>> {
 
 /// A compact tick label: integers without decimals, small and large numbers in short form.
 fn tick(v: f64) -> String {
-    if v == 0.0 {
+    // Axis positions computed as lo + k * step land a rounding error away from zero.
+    if v.abs() < 1e-12 {
         return "0".to_owned();
     }
     let a = v.abs();
@@ -1237,5 +1238,6 @@ mod tests {
         assert_eq!(tick(12.5), "12.5");
         assert_eq!(tick(2.0e7), "2.0e7");
         assert_eq!(tick(-0.5), "-0.5");
+        assert_eq!(tick(-2.2e-16), "0");
     }
 }
