@@ -54,6 +54,8 @@ impl Portfolio {
     }
 
     pub(crate) fn from_parts(weights: Vec<f64>, assets: Vec<String>, mu: &[f64], cov: &[Vec<f64>], rf: f64) -> Portfolio {
+        // `+ 0.0` turns a weight of -0.0 (an exact zero from the polishing) into 0.0.
+        let weights: Vec<f64> = weights.into_iter().map(|w| w + 0.0).collect();
         let expected_return = linalg::dot(&weights, mu);
         let volatility = linalg::quad_form(cov, &weights).max(0.0).sqrt();
         Portfolio { weights, assets, expected_return, volatility, sharpe_ratio: (expected_return - rf) / volatility, risk_free_rate: rf }

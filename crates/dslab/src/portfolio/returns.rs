@@ -209,8 +209,10 @@ impl Returns {
     }
 }
 
+/// `x` as a percentage with two decimals; values that round to zero show as `0.00 %`, not `-0.00 %`.
 pub(crate) fn percent(x: f64) -> String {
-    format!("{:.2} %", 100.0 * x)
+    let v = 100.0 * x;
+    format!("{:.2} %", if v.abs() < 0.005 { 0.0 } else { v })
 }
 
 #[cfg(test)]
