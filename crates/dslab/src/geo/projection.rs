@@ -97,6 +97,26 @@ impl LocalProjection {
     }
 }
 
+/// `points` positions `(latitude, longitude)` on the circle of `radius_m` metres around
+/// `center`, closed (the first point repeated at the end): for drawing a radius on a map.
+///
+/// ```
+/// use dslab::geo::{circle, haversine_m};
+/// let ring = circle((49.2442, -123.0458), 500.0, 64);
+/// assert_eq!(ring.len(), 65);
+/// assert!(ring.iter().all(|&p| (haversine_m(p, (49.2442, -123.0458)) - 500.0).abs() < 1e-6));
+/// ```
+pub fn circle(center: (f64, f64), radius_m: f64, points: usize) -> Vec<(f64, f64)> {
+    let Ok(map) = LocalProjection::new(center) else { return Vec::new() };
+    let n = points.max(3);
+    (0..=n)
+        .map(|k| {
+            let a = std::f64::consts::TAU * (k % n) as f64 / n as f64;
+            map.to_wgs84([radius_m * a.cos(), radius_m * a.sin()])
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
