@@ -151,6 +151,20 @@ fn efficient_portfolios_match_pyportfolioopt() {
 }
 
 #[test]
+fn a_warm_started_frontier_equals_separate_solves() {
+    // Twenty assets: the warm start moves through many active sets.
+    let case = &fixtures().cases[1];
+    let ef = EfficientFrontier::new(case.mean_compounded.clone(), case.covariance.clone()).unwrap();
+    let curve = ef.frontier(40).unwrap();
+    assert!(curve.windows(2).all(|p| p[1].expected_return > p[0].expected_return && p[1].volatility >= p[0].volatility - 1e-15));
+    for p in &curve[1..curve.len() - 1] {
+        let alone = ef.efficient_return(p.expected_return).unwrap();
+        let d = p.weights.iter().zip(&alone.weights).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(d < 1e-10, "target {}: {d:e}", p.expected_return);
+    }
+}
+
+#[test]
 fn random_portfolios_never_beat_the_frontier() {
     let case = &fixtures().cases[0];
     let ef = EfficientFrontier::new(case.mean_compounded.clone(), case.covariance.clone()).unwrap();

@@ -602,6 +602,28 @@ mod tests {
     }
 
     #[test]
+    fn one_asset_is_its_own_frontier() {
+        let ef = EfficientFrontier::new(vec![0.07], vec![vec![0.04]]).unwrap();
+        for p in [ef.min_volatility().unwrap(), ef.max_sharpe(0.01).unwrap(), ef.efficient_return(0.05).unwrap(), ef.efficient_risk(0.3).unwrap()] {
+            assert!((p.weights[0] - 1.0).abs() < 1e-12 && (p.volatility - 0.2).abs() < 1e-12, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn warm_started_batches_equal_separate_solves() {
+        let ef = three().with_weight_bounds(0.05, 0.6).unwrap();
+        let top = ef.max_return().unwrap().expected_return;
+        let targets: Vec<f64> = (0..25).map(|k| 0.05 + (top - 0.05) * k as f64 / 25.0).collect();
+        let batch = ef.efficient_returns(&targets).unwrap();
+        for (p, &t) in batch.iter().zip(&targets) {
+            let alone = ef.efficient_return(t).unwrap();
+            assert!(p.weights.iter().zip(&alone.weights).all(|(a, b)| (a - b).abs() < 1e-12), "{t}: {p:?} {alone:?}");
+        }
+        // A target out of reach anywhere in the batch is an error naming it.
+        assert!(ef.efficient_returns(&[0.08, 1.0]).unwrap_err().to_string().contains("100.00 %"));
+    }
+
+    #[test]
     fn bad_covariances_are_refused() {
         let e = EfficientFrontier::new(vec![0.1, 0.2], vec![vec![0.04, 0.05], vec![0.05, 0.04]]).unwrap_err().to_string();
         assert!(e.contains("not positive semi-definite") && e.contains("-1.000e-2"), "{e}");

@@ -43,7 +43,7 @@ impl Returns {
             ));
         }
         if dates.len() < 2 {
-            return Err(Error::invalid("returns", format!("{} periods: a covariance needs at least 2", dates.len())));
+            return Err(Error::invalid("returns", format!("a covariance needs at least 2 periods (3 prices), there are {}", dates.len())));
         }
         for (ticker, column) in tickers.iter().zip(&columns) {
             if column.len() != dates.len() {
