@@ -28,6 +28,8 @@ pub mod plot;
 pub mod portfolio;
 pub mod random;
 pub mod table;
+#[cfg(feature = "transformer")]
+pub mod transformer;
 #[cfg(feature = "tsa")]
 pub mod tsa;
 

@@ -383,7 +383,7 @@ impl Chart {
                 let kept = |n: usize| thin_step(n, self.max_points);
                 let label = |n: usize| {
                     let step = kept(n);
-                    if step > 1 { format!("{name} (every {step}th of {n} shown)") } else { name.to_owned() }
+                    if step > 1 { format!("{name} (1 in {step} of {n} shown)") } else { name.to_owned() }
                 };
                 match layer {
                     Layer::Line { x, y, dashed, .. } => {
@@ -1171,7 +1171,7 @@ mod tests {
     fn large_series_are_thinned_and_say_so() {
         let x: Vec<f64> = (0..50_000).map(f64::from).collect();
         let fig = Chart::new("Many", "i", "i").points("all", &x, &x).draw().unwrap();
-        assert_has(&fig, "all (every 3th of 50000 shown)");
+        assert_has(&fig, "all (1 in 3 of 50000 shown)");
         assert!(fig.svg().matches("<circle").count() <= 20_000);
     }
 
