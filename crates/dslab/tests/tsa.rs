@@ -103,3 +103,114 @@ fn arima_grid_matches_statsmodels() {
     assert_eq!(search.entries[0].order, best, "best order by AIC");
 }
 
+
+#[test]
+fn adf_matches_statsmodels() {
+    for case in fixture()["adf"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let x = numbers(&case["series"]);
+        let result = adf_test(&x).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(result.used_lag, case["used_lag"].as_u64().unwrap() as usize, "{name}: lag");
+        assert_eq!(result.nobs, case["nobs"].as_u64().unwrap() as usize, "{name}: nobs");
+        assert_close(&format!("{name} statistic"), result.statistic, case["statistic"].as_f64().unwrap(), 1e-9, 1e-12);
+        assert_close(&format!("{name} p-value"), result.p_value, case["p_value"].as_f64().unwrap(), 1e-9, 1e-15);
+        assert_close(&format!("{name} ic"), result.ic_best.unwrap(), case["ic_best"].as_f64().unwrap(), 1e-10, 0.0);
+        assert_all_close(&format!("{name} critical"), &result.critical_values, &numbers(&case["critical_values"]), 1e-12, 0.0);
+    }
+    // The article's conclusion on this data: levels are non-stationary, differences are not
+    // clearly stationary either at 5 %.
+    let levels = &fixture()["adf"][0];
+    assert!(levels["p_value"].as_f64().unwrap() > 0.05);
+}
+
+#[test]
+fn acf_pacf_and_ljung_box_match_statsmodels() {
+    let fx = fixture();
+    let y = numbers(&fx["series"]);
+    let dy = difference(&y, 1).unwrap().values;
+    for (key, series) in [("acf_levels", &y), ("acf_diff", &dy)] {
+        let want = &fx[key];
+        let got = acf(series, 20).unwrap();
+        assert_all_close(&format!("{key} values"), &got.values, &numbers(&want["values"]), 1e-10, 1e-13);
+        assert_all_close(&format!("{key} lower"), &got.lower, &numbers(&want["lower"]), 1e-10, 1e-13);
+        assert_all_close(&format!("{key} upper"), &got.upper, &numbers(&want["upper"]), 1e-10, 1e-13);
+    }
+    for (method, key) in [(PacfMethod::YuleWalker, "yw"), (PacfMethod::YuleWalkerMle, "ywm"), (PacfMethod::Ols, "ols")] {
+        let want = &fx["pacf_diff"][key];
+        let got = pacf(&dy, 20, method).unwrap();
+        assert_all_close(&format!("pacf {key}"), &got.values, &numbers(&want["values"]), 1e-8, 1e-11);
+        assert_all_close(&format!("pacf {key} lower"), &got.lower, &numbers(&want["lower"]), 1e-8, 1e-11);
+        assert_all_close(&format!("pacf {key} upper"), &got.upper, &numbers(&want["upper"]), 1e-8, 1e-11);
+    }
+    let lb = ljung_box(&dy, 10, 0).unwrap();
+    assert_all_close("ljung-box statistic", &lb.statistic, &numbers(&fx["ljung_box_diff"]["statistic"]), 1e-10, 0.0);
+    assert_all_close("ljung-box p-value", &lb.p_value, &numbers(&fx["ljung_box_diff"]["p_value"]), 1e-8, 1e-300);
+    let lb = ljung_box(&dy, 10, 2).unwrap();
+    let want = &fx["ljung_box_diff_df2"];
+    for (i, lag) in [5usize, 10].iter().enumerate() {
+        assert_close("ljung-box df2 statistic", lb.statistic[lag - 1], numbers(&want["statistic"])[i], 1e-10, 0.0);
+        assert_close("ljung-box df2 p-value", lb.p_value[lag - 1], numbers(&want["p_value"])[i], 1e-8, 1e-300);
+    }
+    assert!(lb.p_value[1].is_nan(), "no degrees of freedom at lag 2 with model_df 2");
+}
+
+#[test]
+fn decomposition_matches_statsmodels() {
+    let y = numbers(&fixture()["series"]);
+    for (key, model) in [("additive", DecompositionModel::Additive), ("multiplicative", DecompositionModel::Multiplicative)] {
+        for period in [10usize, 7] {
+            let want = &fixture()["decompose"][format!("{key}_{period}")];
+            let got = decompose(&y, period, model).unwrap();
+            assert_all_close(&format!("{key} {period} trend"), &got.trend, &numbers(&want["trend"]), 1e-12, 1e-9);
+            assert_all_close(&format!("{key} {period} seasonal"), &got.seasonal, &numbers(&want["seasonal"]), 1e-9, 1e-9);
+            assert_all_close(&format!("{key} {period} resid"), &got.resid, &numbers(&want["resid"]), 1e-9, 1e-9);
+        }
+    }
+    assert!(decompose(&y[..15], 10, DecompositionModel::Additive).is_err());
+}
+
+#[test]
+fn moving_averages_trends_and_boxcox_match_pandas_numpy_scipy() {
+    let fx = fixture();
+    let y = numbers(&fx["series"]);
+    let moving = &fx["moving"];
+    assert_all_close("rolling 10", &rolling_mean(&y, 10).unwrap(), &numbers(&moving["rolling10"]), 1e-12, 1e-9);
+    assert_all_close("ewm adjust", &ewma(&y, 0.3).unwrap(), &numbers(&moving["ewm_alpha03_adjust"]), 1e-12, 1e-9);
+    assert_all_close("ewm recursive", &ewma_recursive(&y, 0.3).unwrap(), &numbers(&moving["ewm_alpha03_recursive"]), 1e-12, 1e-9);
+    assert_all_close("ewm span 10", &ewma(&y, alpha_from_span(10.0).unwrap()).unwrap(), &numbers(&moving["ewm_span10"]), 1e-12, 1e-9);
+    for (degree, key) in [(1, "linear"), (2, "quadratic")] {
+        let fit = PolynomialTrend::new(degree).unwrap().fit(&y).unwrap();
+        assert_all_close(&format!("{key} trend"), &fit.coefficients, &numbers(&fx["trend"][key]), 1e-9, 1e-9);
+    }
+    let lambda = boxcox_lambda(&y).unwrap();
+    assert_close("box-cox lambda", lambda, fx["boxcox_lambda"].as_f64().unwrap(), 1e-6, 1e-8);
+}
+
+#[test]
+fn exponential_smoothing_matches_statsmodels() {
+    let fx = fixture();
+    let y = numbers(&fx["series"]);
+    let train = &y[..fx["train_size"].as_u64().unwrap() as usize];
+    let horizon = fx["horizon"].as_u64().unwrap() as usize;
+    let s = &fx["smoothing"];
+
+    let ses = ExponentialSmoothing::simple().fit(train).unwrap();
+    assert_close("ses sse", ses.sse, s["simple"]["sse"].as_f64().unwrap(), 1e-6, 0.0);
+    assert_close("ses alpha", ses.alpha, s["simple"]["alpha"].as_f64().unwrap(), 0.0, 1e-6);
+    assert_all_close("ses forecast", &ses.forecast(horizon), &numbers(&s["simple"]["forecast"]), 1e-6, 0.0);
+
+    let holt = ExponentialSmoothing::holt().fit(train).unwrap();
+    eprintln!("holt {:?} sse {} vs {}", (holt.alpha, holt.beta, holt.initial_level, holt.initial_trend), holt.sse, s["holt"]["sse"]);
+    assert_close("holt sse", holt.sse, s["holt"]["sse"].as_f64().unwrap(), 1e-6, 0.0);
+    assert_close("holt alpha", holt.alpha, s["holt"]["alpha"].as_f64().unwrap(), 0.0, 1e-5);
+    assert_close("holt beta", holt.beta.unwrap(), s["holt"]["beta"].as_f64().unwrap(), 1e-3, 0.0);
+    assert_all_close("holt forecast", &holt.forecast(horizon), &numbers(&s["holt"]["forecast"]), 1e-3, 0.0);
+
+    for (key, seasonality) in [("holt_winters_add", Seasonality::Additive), ("holt_winters_mul", Seasonality::Multiplicative)] {
+        let fit = ExponentialSmoothing::holt_winters(10, seasonality).fit(train).unwrap();
+        let want = s[key]["sse"].as_f64().unwrap();
+        eprintln!("{key}: sse {} vs {want}; alpha {} beta {:?} gamma {:?}", fit.sse, fit.alpha, fit.beta, fit.gamma);
+        // The same minimum or a lower one.
+        assert!(fit.sse <= want * (1.0 + 1e-6), "{key}: sse {} above statsmodels' {want}", fit.sse);
+    }
+}

@@ -36,6 +36,7 @@ pub struct Arima {
     d: usize,
     q: usize,
     mean: Option<bool>,
+    max_iterations: usize,
 }
 
 /// The estimated parameters of an ARIMA model, in statsmodels' order and sign conventions:
@@ -89,7 +90,7 @@ pub struct ArimaFit {
 impl Arima {
     /// ARIMA(p, d, q); a mean is estimated when `d = 0` (as statsmodels does by default).
     pub fn new(p: usize, d: usize, q: usize) -> Self {
-        Arima { p, d, q, mean: None }
+        Arima { p, d, q, mean: None, max_iterations: 500 }
     }
 
     /// The autoregressive model AR(p) = ARIMA(p, 0, 0), with a mean.
@@ -105,6 +106,13 @@ impl Arima {
     /// Whether to estimate a mean. Only possible for `d = 0`: differencing removes a constant.
     pub fn with_mean(mut self, mean: bool) -> Self {
         self.mean = Some(mean);
+        self
+    }
+
+    /// The optimiser's iteration limit (default 500); reaching it is a
+    /// [`Error::NotConverged`].
+    pub fn max_iterations(mut self, iterations: usize) -> Self {
+        self.max_iterations = iterations;
         self
     }
 
@@ -177,7 +185,7 @@ impl Arima {
             Some(loglik) => -loglik / n,
             None => f64::INFINITY,
         };
-        let min = minimize(objective, &x0, Settings::default());
+        let min = minimize(objective, &x0, Settings { max_iterations: self.max_iterations, ..Settings::default() });
         if !min.converged || !min.value.is_finite() {
             return Err(Error::not_converged(
                 format!("{name} maximum likelihood"),
@@ -297,5 +305,63 @@ impl ArimaFit {
     /// Shows [`ArimaFit::summary`] in a notebook.
     pub fn evcxr_display(&self) {
         self.summary().evcxr_display();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::Rng;
+
+    fn ar1(phi: f64, n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = Rng::seed(seed);
+        let mut x = 0.0;
+        (0..n)
+            .map(|_| {
+                x = phi * x + rng.normal();
+                10.0 + x
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recovers_an_ar1_coefficient_and_mean() {
+        let y = ar1(0.6, 2000, 11);
+        let fit = Arima::ar(1).fit(&y).unwrap();
+        let params = fit.params();
+        assert!((params.ar[0] - 0.6).abs() < 0.05, "{params:?}");
+        assert!((params.mean.unwrap() - 10.0).abs() < 0.2, "{params:?}");
+        assert!((params.sigma2 - 1.0).abs() < 0.1, "{params:?}");
+        assert_eq!(params.names(), ["const", "ar.L1", "sigma2"]);
+    }
+
+    #[test]
+    fn intervals_of_an_integrated_model_widen() {
+        let walk: Vec<f64> = ar1(0.3, 300, 5).iter().scan(0.0, |s, v| {
+            *s += v - 10.0;
+            Some(*s)
+        }).collect();
+        let fc = Arima::new(1, 1, 0).fit(&walk).unwrap().forecast(10).unwrap();
+        let widths: Vec<f64> = fc.upper.iter().zip(&fc.lower).map(|(u, l)| u - l).collect();
+        assert!(widths.windows(2).all(|w| w[1] > w[0]), "{widths:?}");
+        assert_eq!(fc.level, 0.95);
+    }
+
+    #[test]
+    fn bad_input_gives_clear_errors() {
+        let y = ar1(0.5, 100, 3);
+        let mut with_nan = y.clone();
+        with_nan[3] = f64::NAN;
+        let err = Arima::new(1, 0, 0).fit(&with_nan).unwrap_err().to_string();
+        assert!(err.contains("value 3 is NaN"), "{err}");
+        let err = Arima::new(2, 1, 2).fit(&y[..6]).unwrap_err().to_string();
+        assert!(err.contains("needs at least"), "{err}");
+        let err = Arima::new(1, 1, 0).with_mean(true).fit(&y).unwrap_err().to_string();
+        assert!(err.contains("mean"), "{err}");
+        let err = Arima::new(0, 1, 1).fit(&[3.0; 20]).unwrap_err().to_string();
+        assert!(err.contains("constant"), "{err}");
+        let err = Arima::new(2, 0, 2).max_iterations(1).fit(&y).unwrap_err();
+        assert!(matches!(err, Error::NotConverged { .. }), "{err}");
+        assert!(Arima::new(1, 0, 0).fit(&y).unwrap().forecast(0).is_err());
     }
 }

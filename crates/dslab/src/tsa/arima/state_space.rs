@@ -63,12 +63,6 @@ impl ArimaSystem {
         self.ar.len().max(self.ma.len() + 1)
     }
 
-    /// Total number of states.
-    #[cfg(test)]
-    pub fn states(&self) -> usize {
-        self.d + self.r()
-    }
-
     /// `(1, θ1, ..., θ_{r-1})`: how the shock enters the ARMA states.
     fn fill_r(&self, out: &mut Vec<f64>) {
         let r = self.r();
