@@ -64,6 +64,28 @@ fn run() -> dslab::Result<()> {
     let train_pairs = encode_pairs(&splits.train, &source, &target, config.max_len);
     let valid_pairs = encode_pairs(&splits.valid, &source, &target, config.max_len);
     let test_pairs = encode_pairs(&splits.test, &source, &target, config.max_len);
+    if let Some(dir) = args.iter().position(|a| a == "--dump-encoded").and_then(|i| args.get(i + 1)) {
+        // The exact ids this run trains and tests on, for the PyTorch comparison
+        // (crates/dslab/benches/transformer_reference.py).
+        std::fs::create_dir_all(dir).map_err(|e| dslab::Error::invalid("--dump-encoded", e.to_string()))?;
+        let dump = |name: &str, pairs: &[dslab::transformer::EncodedPair]| -> dslab::Result<()> {
+            let text: String = pairs
+                .iter()
+                .map(|p| {
+                    let ids = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(" ");
+                    format!("{}\t{}\n", ids(&p.src), ids(&p.tgt))
+                })
+                .collect();
+            std::fs::write(std::path::Path::new(dir).join(name), text).map_err(|e| dslab::Error::invalid("--dump-encoded", e.to_string()))
+        };
+        dump("train.ids", &train_pairs)?;
+        dump("test.ids", &test_pairs)?;
+        source.save(std::path::Path::new(dir).join("en.bpe"))?;
+        target.save(std::path::Path::new(dir).join("de.bpe"))?;
+        let refs: String = splits.test.iter().filter(|p| source.encode(&p.en).len() < config.max_len && target.encode(&p.de).len() < config.max_len).map(|p| format!("{}\n", p.de)).collect();
+        std::fs::write(std::path::Path::new(dir).join("test.de"), refs).map_err(|e| dslab::Error::invalid("--dump-encoded", e.to_string()))?;
+        println!("wrote the encoded pairs to {dir}");
+    }
     let device = attention::training_device();
     device.seed(seed);
     let model = config.init(&device)?;

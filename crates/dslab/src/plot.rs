@@ -350,8 +350,8 @@ impl Chart {
                 .axis_desc_style((FONT, 15))
                 .label_style((FONT, 12))
                 .light_line_style(RGBColor(235, 235, 235))
-                .x_label_formatter(&|v| tick(*v))
-                .y_label_formatter(&|v| tick(*v))
+                .x_label_formatter(&|v| tick(*v, x_range.1 - x_range.0))
+                .y_label_formatter(&|v| tick(*v, y_range.1 - y_range.0))
                 .draw()
                 .map_err(|e| plot_error(title, e))?;
 
@@ -377,6 +377,9 @@ impl Chart {
                 };
                 colors.push(fixed.unwrap_or(next));
             }
+            let inside = |x: f64, y: f64| {
+                x >= x_range.0.min(x_range.1) && x <= x_range.0.max(x_range.1) && y >= y_range.0.min(y_range.1) && y <= y_range.0.max(y_range.1)
+            };
             for (index, layer) in ordered {
                 let color = colors[index];
                 let name = layer.name();
@@ -409,7 +412,7 @@ impl Chart {
                     }
                     Layer::Points { x, y, size, .. } => {
                         let step = kept(x.len());
-                        let pts = finite_points(x, y, step);
+                        let pts: Vec<(f64, f64)> = finite_points(x, y, step).into_iter().filter(|p| inside(p.0, p.1)).collect();
                         let size = *size;
                         let anno = chart
                             .draw_series(pts.into_iter().map(|p| Circle::new(p, size, color.mix(0.6).filled())))
@@ -425,7 +428,7 @@ impl Chart {
                         let step = kept(x.len());
                         let pts: Vec<(f64, f64, f64)> = (0..x.len())
                             .step_by(step)
-                            .filter(|&i| x[i].is_finite() && y[i].is_finite() && values[i].is_finite())
+                            .filter(|&i| x[i].is_finite() && y[i].is_finite() && values[i].is_finite() && inside(x[i], y[i]))
                             .map(|i| (x[i], y[i], values[i]))
                             .collect();
                         let anno = chart
@@ -462,7 +465,7 @@ impl Chart {
                         }
                     }
                     Layer::Highlight { x, y, .. } => {
-                        let pts = finite_points(x, y, 1);
+                        let pts: Vec<(f64, f64)> = finite_points(x, y, 1).into_iter().filter(|p| inside(p.0, p.1)).collect();
                         let anno = chart
                             .draw_series(pts.into_iter().map(|p| {
                                 EmptyElement::at(p)
@@ -541,8 +544,8 @@ pub fn histogram(title: &str, x_label: &str, y_label: &str, values: &[f64], bins
             .axis_desc_style((FONT, 15))
             .label_style((FONT, 12))
             .light_line_style(RGBColor(235, 235, 235))
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
+            .x_label_formatter(&|v| tick(*v, hi - lo))
+            .y_label_formatter(&|v| tick(*v, top))
             .draw()
             .map_err(|e| plot_error(title, e))?;
         chart
@@ -601,7 +604,7 @@ pub fn bar_chart<L: AsRef<str>>(
             .label_style((FONT, 12))
             .x_labels(n)
             .x_label_formatter(&label_of)
-            .y_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v, hi - lo))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| plot_error(title, e))?;
@@ -976,7 +979,7 @@ fn draw_colorbar(area: &DrawingArea<SVGBackend<'_>, Shift>, lo: f64, hi: f64, la
         .y_desc(label)
         .axis_desc_style((FONT, 12))
         .label_style((FONT, 11))
-        .y_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v, hi - lo))
         .draw()
         .map_err(|e| plot_error(title, e))?;
     let steps = 100;
@@ -1089,27 +1092,21 @@ fn finite_segments(x: &[f64], y: &[f64], step: usize) -> Vec<Vec<(f64, f64)>> {
     segments
 }
 
-/// A compact tick label: integers without decimals, small and large numbers in short form.
-fn tick(v: f64) -> String {
+/// A tick label with as many decimals as the axis's spacing needs (about ten ticks over
+/// `span`), trailing zeros removed; very large or very small axes in short scientific form.
+fn tick(v: f64, span: f64) -> String {
+    let scale = v.abs().max(span.abs());
     // Axis positions computed as lo + k * step land a rounding error away from zero.
-    if v.abs() < 1e-12 {
+    if v == 0.0 || v.abs() < 1e-12 * scale {
         return "0".to_owned();
     }
-    let a = v.abs();
-    if (1e-3..1e6).contains(&a) {
-        let s = if (v - v.round()).abs() < 1e-9 * a.max(1.0) {
-            format!("{}", v.round())
-        } else if a >= 100.0 {
-            format!("{v:.1}")
-        } else if a >= 1.0 {
-            format!("{v:.2}")
-        } else {
-            format!("{v:.3}")
-        };
-        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
-    } else {
-        format!("{v:.1e}")
+    if !(1e-4..1e6).contains(&scale) {
+        return format!("{v:.1e}");
     }
+    let step = if span > 0.0 { span / 10.0 } else { v.abs() / 10.0 };
+    let decimals = ((-step.log10()).ceil() + 1.0).clamp(0.0, 8.0) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_owned() } else { text }
 }
 
 #[cfg(test)]
@@ -1233,11 +1230,14 @@ mod tests {
 
     #[test]
     fn ticks_are_compact() {
-        assert_eq!(tick(1850.0), "1850");
-        assert_eq!(tick(0.25), "0.25");
-        assert_eq!(tick(12.5), "12.5");
-        assert_eq!(tick(2.0e7), "2.0e7");
-        assert_eq!(tick(-0.5), "-0.5");
-        assert_eq!(tick(-2.2e-16), "0");
+        assert_eq!(tick(1850.0, 200.0), "1850");
+        assert_eq!(tick(0.25, 1.0), "0.25");
+        assert_eq!(tick(12.5, 40.0), "12.5");
+        assert_eq!(tick(2.0e7, 3.0e7), "2.0e7");
+        assert_eq!(tick(-0.5, 2.0), "-0.5");
+        assert_eq!(tick(-2.2e-16, 2.2), "0");
+        // Longitudes over a city: neighbouring ticks must differ.
+        assert_eq!(tick(-123.12, 0.1), "-123.12");
+        assert_eq!(tick(-123.1, 0.1), "-123.1");
     }
 }

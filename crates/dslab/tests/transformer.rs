@@ -1,0 +1,150 @@
+//! dslab::transformer against references: corpus BLEU against sacrebleu
+//! (fixtures/bleu/make_fixtures.py), and the model's shapes, masks and checkpoints.
+#![cfg(feature = "transformer")]
+
+use dslab::attention::{self, to_vec};
+use dslab::transformer::bleu::tokenize_13a;
+use dslab::transformer::{
+    Bpe, EncodedPair, SentencePair, TrainingConfig, Translator, TransformerConfig, corpus_bleu, encode_pairs, evaluate,
+    make_batch, train,
+};
+use serde_json::Value;
+
+#[test]
+fn corpus_bleu_matches_sacrebleu() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bleu/bleu.json");
+    let fixtures: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for case in fixtures["cases"].as_array().unwrap() {
+        let strings = |key: &str| -> Vec<String> {
+            case[key].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+        };
+        let (hyps, refs) = (strings("hypotheses"), strings("references"));
+        let name = case["name"].as_str().unwrap();
+        for (hyp, tokenized) in hyps.iter().zip(strings("tokenized")) {
+            assert_eq!(tokenize_13a(hyp).join(" "), tokenized, "{name}: 13a tokenization of {hyp:?}");
+        }
+        let score = corpus_bleu(&hyps, &refs).unwrap();
+        let ints = |key: &str| -> Vec<usize> { case[key].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect() };
+        assert_eq!(score.correct.to_vec(), ints("counts"), "{name}: matched n-grams");
+        assert_eq!(score.total.to_vec(), ints("totals"), "{name}: n-grams");
+        assert_eq!(score.sys_len, case["sys_len"].as_u64().unwrap() as usize, "{name}");
+        assert_eq!(score.ref_len, case["ref_len"].as_u64().unwrap() as usize, "{name}");
+        let expected = case["score"].as_f64().unwrap();
+        assert!((score.score - expected).abs() < 1e-9, "{name}: BLEU {} vs sacrebleu {expected}", score.score);
+    }
+}
+
+fn tiny_data() -> (Bpe, Bpe, Vec<EncodedPair>) {
+    let pairs: Vec<SentencePair> = [
+        ("I see a dog.", "Ich sehe einen Hund."),
+        ("I see a cat.", "Ich sehe eine Katze."),
+        ("You see a dog.", "Du siehst einen Hund."),
+        ("You see a cat.", "Du siehst eine Katze."),
+    ]
+    .iter()
+    .map(|(en, de)| SentencePair { en: (*en).to_owned(), de: (*de).to_owned() })
+    .collect();
+    let en = Bpe::train(pairs.iter().map(|p| p.en.as_str()), 40).unwrap();
+    let de = Bpe::train(pairs.iter().map(|p| p.de.as_str()), 50).unwrap();
+    let encoded = encode_pairs(&pairs, &en, &de, 32);
+    (en, de, encoded)
+}
+
+fn tiny_config(en: &Bpe, de: &Bpe) -> TransformerConfig {
+    TransformerConfig::new(en.vocab_size(), de.vocab_size()).with_layers(1).with_d_model(32).with_heads(4).with_d_ff(64).with_dropout(0.0)
+}
+
+#[test]
+fn every_layer_returns_its_attention_per_head_and_masks_hold() {
+    let (en, de, pairs) = tiny_data();
+    let device = attention::device();
+    let model = tiny_config(&en, &de).with_layers(2).init(&device).unwrap();
+    let batch = make_batch(&pairs[..2], &device);
+    let [b, src] = batch.src.dims();
+    let [_, tgt] = batch.tgt_in.dims();
+    let out = model.forward(batch.src.clone(), batch.tgt_in.clone()).unwrap();
+    assert_eq!(out.logits.dims(), [b, tgt, de.vocab_size()]);
+    assert_eq!(out.encoder_weights.len(), 2);
+    assert_eq!(out.decoder_weights.len(), 2);
+    for w in &out.encoder_weights {
+        assert_eq!(w.dims(), [b, 4, src, src]);
+    }
+    for w in &out.decoder_weights {
+        assert_eq!(w.self_attention.dims(), [b, 4, tgt, tgt]);
+        assert_eq!(w.cross_attention.dims(), [b, 4, tgt, src]);
+        // Look-ahead: nothing above the diagonal.
+        let v = to_vec(w.self_attention.clone());
+        for (i, x) in v.iter().enumerate() {
+            let (q, k) = ((i / tgt) % tgt, i % tgt);
+            if k > q {
+                assert_eq!(*x, 0.0);
+            }
+        }
+    }
+    // Padded source positions get no cross-attention.
+    let src_ids: Vec<i64> = batch.src.to_data().try_to_vec::<i64>().unwrap();
+    let cross = to_vec(out.decoder_weights[0].cross_attention.clone());
+    for (i, x) in cross.iter().enumerate() {
+        let (sentence, key) = (i / (4 * tgt * src), i % src);
+        if src_ids[sentence * src + key] == 0 {
+            assert_eq!(*x, 0.0);
+        }
+    }
+    let expected: usize = tiny_config(&en, &de).with_layers(2).parameter_counts().iter().map(|(_, n)| n).sum();
+    assert_eq!(model.parameter_count(), expected);
+}
+
+#[test]
+fn training_learns_a_tiny_corpus_and_checkpoints_round_trip() {
+    let (en, de, pairs) = tiny_data();
+    let device = attention::training_device();
+    device.seed(3);
+    let config = tiny_config(&en, &de);
+    let model = config.init(&device).unwrap();
+    let before = evaluate(&model, &pairs, 4).unwrap();
+    let training = TrainingConfig::new(150).with_batch_size(4).with_warmup_steps(20).with_lr_factor(2.0).with_log_every(50);
+    let mut lines = 0;
+    let (model, logs) = train(model, &pairs, &training, |_| lines += 1).unwrap();
+    assert_eq!((lines, logs.len()), (3, 3));
+    assert!(logs.iter().all(|l| l.tokens_per_second > 0.0));
+    let after = evaluate(&model, &pairs, 4).unwrap();
+    assert!(after.loss < before.loss / 4.0, "loss {} -> {}", before.loss, after.loss);
+    assert!(after.accuracy > 0.95, "accuracy {}", after.accuracy);
+
+    let translator = Translator::new(&model, config, en, de);
+    let greedy = translator.greedy("You see a cat.", 20).unwrap();
+    assert_eq!(greedy.text, "Du siehst eine Katze.");
+    let beam = translator.beam("I see a dog.", 3, 20).unwrap();
+    assert_eq!(beam.text, "Ich sehe einen Hund.");
+    let batch = translator.greedy_batch(&["I see a cat.", "You see a dog."], 20).unwrap();
+    assert_eq!(batch[0].text, "Ich sehe eine Katze.");
+    assert_eq!(batch[1].text, "Du siehst einen Hund.");
+    let maps = translator.attention("I see a cat.", &batch[0]).unwrap();
+    assert_eq!(maps.cross.dims()[2..], [maps.target_tokens.len(), maps.source_tokens.len()]);
+
+    let dir = std::env::temp_dir().join(format!("dslab-translator-{}", std::process::id()));
+    translator.save(&dir).unwrap();
+    let loaded = Translator::load(&dir, &attention::device()).unwrap();
+    assert_eq!(loaded.greedy("You see a cat.", 20).unwrap(), greedy);
+    std::fs::write(dir.join("config.txt"), "n_layers = two\n").unwrap();
+    let err = Translator::load(&dir, &attention::device()).unwrap_err();
+    assert!(err.to_string().contains("config.txt, line 1: `two` is not a whole number"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_configurations_and_inputs_are_clear_errors() {
+    let device = attention::device();
+    let err = TransformerConfig::new(100, 100).with_d_model(100).with_heads(3).init(&device).unwrap_err();
+    assert!(err.to_string().contains("d_model = 100 is not divisible by n_heads = 3"), "{err}");
+    let err = TransformerConfig::new(100, 100).with_dropout(1.5).init(&device).unwrap_err();
+    assert!(err.to_string().contains("dropout 1.5 must be in [0, 1)"), "{err}");
+    let (en, de, pairs) = tiny_data();
+    let model = tiny_config(&en, &de).with_max_len(4).init(&device).unwrap();
+    let batch = make_batch(&pairs[..1], &device);
+    let err = model.forward(batch.src, batch.tgt_in).unwrap_err();
+    assert!(err.to_string().contains("covers 4"), "{err}");
+    let plain = tiny_config(&en, &de).init(&device).unwrap();
+    let err = train(plain, &pairs, &TrainingConfig::new(1), |_| {}).unwrap_err();
+    assert!(err.to_string().contains("not on an autodiff device"), "{err}");
+}
