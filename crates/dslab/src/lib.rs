@@ -2,19 +2,25 @@
 //!
 //! A notebook shows an idea step by step; this crate keeps what the notebook built, with
 //! tests against trusted references. Load it in a notebook with one `:dep` line and only the
-//! features that notebook needs, because every crate in the dependency graph slows each cell:
+//! features that notebook needs, because every crate in the dependency graph slows each cell
+//! (evcxr's embedded rust-analyzer reads them all):
 //!
 //! ```text
-//! :dep dslab = { path = "../crates/dslab" }                          // plots, tables, CSV
-//! :dep dslab = { path = "../crates/dslab", features = ["attention"] } // + burn tensors
+//! :dep dslab = { path = "../crates/dslab" }                            // plots, tables, CSV
+//! :dep dslab = { path = "../crates/dslab", features = ["attention"] }   // + burn tensors
 //! ```
 //!
-//! | module | what | feature |
-//! |---|---|---|
-//! | [`plot`] | SVG charts, heat maps and grids shown inline | always |
-//! | [`table`] | HTML tables shown inline | always (`frame` adds polars) |
-//! | [`data`] | CSV loading with errors naming file, line and column | always |
-//! | [`random`] | a seeded generator whose streams never change | always |
+//! | module | what | feature | notebook |
+//! |---|---|---|---|
+//! | [`plot`] | SVG charts, heat maps and grids shown inline | always | all |
+//! | [`table`] | HTML tables shown inline | always (`frame` adds polars) | all |
+//! | [`data`] | CSV loading with errors naming file, line and column | always | all |
+//! | [`random`] | a seeded generator whose streams never change | always | all |
+//! | `attention` | scaled dot-product and multi-head attention, positional encodings, masks (burn) | `attention` | 01, 02 |
+//! | `transformer` | BPE tokenizer, the Transformer, training, greedy and beam decoding, BLEU | `transformer` | 03 |
+//! | `tsa` | transforms, decomposition, ACF/PACF, ADF, smoothing, ARIMA | `tsa` | 04 |
+//! | `portfolio` | returns, covariances, random portfolios, the efficient frontier | `portfolio` | 05 |
+//! | `geo` | distances, projections, grids, spatial index, the location search | `geo` | 06 |
 #![warn(missing_docs)]
 
 #[cfg(feature = "attention")]
