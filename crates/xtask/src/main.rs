@@ -5,6 +5,7 @@
 //! teacher's laptop go through the same steps.
 
 mod env;
+mod reference;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,11 @@ commands:
   bench-kernel [NAME...]          time a fresh kernel to its first plot, a trivial cell and
                                   peak memory (00-start-here and 01-multi-head-attention)
   strip                           clear outputs and execution counts of notebooks/*.ipynb
+  fixtures                        regenerate the test fixtures with the reference tools
+                                  (numpy, statsmodels, PyPortfolioOpt, ... in .venv-ref)
+  bench [TOPIC...]                dslab next to its reference tool: attention, tsa,
+                                  portfolio, geo (the translator's PyTorch comparison is
+                                  described in crates/dslab/benches/transformer_reference.py)
 ";
 
 /// A failed step: the message to print, already saying what to do.
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         "setup" => setup_only(rest),
         "bench-kernel" => bench_kernel(rest),
         "strip" => strip(),
+        "fixtures" => Env::discover().and_then(|env| reference::fixtures(&env)),
+        "bench" => Env::discover().and_then(|env| reference::bench(&env, rest)),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
