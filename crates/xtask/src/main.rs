@@ -4,6 +4,7 @@
 //! everything the project checks. Both share the set-up code in [`setup`], so CI and a
 //! teacher's laptop go through the same steps.
 
+mod e2e;
 mod env;
 mod reference;
 mod setup;
@@ -25,6 +26,9 @@ commands:
   setup [--no-warm]               the set-up part of `lab`, without starting JupyterLab
   bench-kernel [NAME...]          time a fresh kernel to its first plot, a trivial cell and
                                   peak memory (00-start-here and 01-multi-head-attention)
+  e2e [NAME...]                   run every notebook in JupyterLab in headless Chromium
+                                  (Restart Kernel and Run All Cells), check plots, tables
+                                  and errors, save screenshots in target/e2e/
   strip                           clear outputs and execution counts of notebooks/*.ipynb
   fixtures                        regenerate the test fixtures with the reference tools
                                   (numpy, statsmodels, PyPortfolioOpt, ... in .venv-ref)
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         "setup" => setup_only(rest),
         "bench-kernel" => bench_kernel(rest),
         "strip" => strip(),
+        "e2e" => e2e_command(rest),
         "fixtures" => Env::discover().and_then(|env| reference::fixtures(&env)),
         "bench" => Env::discover().and_then(|env| reference::bench(&env, rest)),
         "help" | "--help" | "-h" => {
@@ -144,6 +149,13 @@ fn bench_kernel(args: &[String]) -> Result {
     let mut args: Vec<String> = vec!["bench".into(), "--json".into(), json.display().to_string()];
     args.extend(notebooks.iter().map(|p| p.display().to_string()));
     env.python_script("notebooks.py", &args)
+}
+
+fn e2e_command(args: &[String]) -> Result {
+    let env = setup::ensure(&Env::discover()?)?;
+    let filters: Vec<&String> = args.iter().collect();
+    let notebooks = notebooks(&env.root, &filters)?;
+    e2e::e2e(&env, &notebooks)
 }
 
 fn strip() -> Result {

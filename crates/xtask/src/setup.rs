@@ -67,7 +67,8 @@ pub fn ensure(base: &Env) -> Result<Ready> {
     Ok(ready)
 }
 
-fn bin_dir(prefix: &Path) -> PathBuf {
+/// The folder of an environment's executables.
+pub fn bin_dir(prefix: &Path) -> PathBuf {
     if cfg!(windows) { prefix.join("Scripts") } else { prefix.join("bin") }
 }
 
@@ -176,7 +177,7 @@ fn evcxr(base: &Env, prefix: &Path) -> Result<PathBuf> {
 }
 
 /// JSON string literal for a path.
-fn json_string(text: &str) -> String {
+pub fn json_string(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
@@ -278,14 +279,15 @@ pub fn warm(ready: &Ready) -> Result {
 }
 
 /// A random token for the Jupyter server, from the standard library's randomly keyed hasher.
-fn token() -> String {
+pub fn token() -> String {
     use std::hash::{BuildHasher, RandomState};
     let a = RandomState::new().hash_one(std::time::SystemTime::now());
     let b = RandomState::new().hash_one(std::process::id());
     format!("{a:016x}{b:016x}")
 }
 
-fn free_port(preferred: Option<u16>) -> Result<u16> {
+/// A free localhost port: `preferred`, or the first free one from 8888.
+pub fn free_port(preferred: Option<u16>) -> Result<u16> {
     let candidates: Vec<u16> = match preferred {
         Some(p) => vec![p],
         None => (8888..8988).collect(),
@@ -296,7 +298,8 @@ fn free_port(preferred: Option<u16>) -> Result<u16> {
         .ok_or_else(|| Failure("no free port for JupyterLab (tried from 8888; pass --port N)".into()))
 }
 
-fn is_root() -> bool {
+/// Whether this process runs as root (JupyterLab then needs `--allow-root`).
+pub fn is_root() -> bool {
     cfg!(unix) && output(Command::new("id").arg("-u")).as_deref() == Some("0")
 }
 

@@ -1,0 +1,190 @@
+//! `cargo xtask e2e`: every notebook run in JupyterLab in a real (headless) browser.
+//!
+//! Starts the JupyterLab that `cargo xtask lab` sets up, on a free port with a token and no
+//! browser of its own, over copies of the notebooks (so the browser's saves never touch the
+//! repository), then drives Chromium through Playwright (`crates/xtask/e2e/run.mjs`). The server
+//! is shut down at the end, also when a check fails.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use crate::env::{command, output, run};
+use crate::setup::{self, Ready};
+use crate::{Failure, Result};
+
+const CHROMIUM_CANDIDATES: [&str; 5] = [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+];
+
+fn chromium() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("DSLAB_CHROMIUM") {
+        return Ok(PathBuf::from(path));
+    }
+    CHROMIUM_CANDIDATES.iter().map(PathBuf::from).find(|p| p.exists()).ok_or_else(|| {
+        Failure(
+            "no Chromium found: install it (Debian/Ubuntu: `apt-get install chromium`) or set DSLAB_CHROMIUM to its path".into(),
+        )
+    })
+}
+
+fn node_modules(root: &Path) -> Result<PathBuf> {
+    let dir = root.join("crates/xtask/e2e");
+    if output(Command::new("node").arg("--version")).is_none() {
+        return Err(Failure("node not found: install Node.js 18 or newer (https://nodejs.org) and run again".into()));
+    }
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        // playwright-core only: it drives the system's Chromium and downloads no browser.
+        let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+        run(Command::new(npm).args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir), "npm ci (crates/xtask/e2e)")?;
+    }
+    Ok(dir)
+}
+
+#[cfg(unix)]
+fn link(target: &Path, link: &Path) -> Result {
+    std::os::unix::fs::symlink(target, link).map_err(|e| Failure(format!("cannot link {}: {e}", link.display())))
+}
+
+#[cfg(not(unix))]
+fn link(_target: &Path, _link: &Path) -> Result {
+    Err(Failure("cargo xtask e2e needs symbolic links (Linux or macOS)".into()))
+}
+
+/// A copy of `notebooks/` beside links to `crates/` and `data/`, so `../crates/dslab` and
+/// `../data/...` resolve as in the repository, plus JupyterLab settings for the run.
+fn work_dir(ready: &Ready, notebooks: &[PathBuf]) -> Result<(PathBuf, PathBuf, PathBuf)> {
+    let base = ready.root.join("target/e2e");
+    let work = base.join("work");
+    if work.exists() {
+        fs::remove_dir_all(&work)?;
+    }
+    fs::create_dir_all(work.join("notebooks"))?;
+    for nb in notebooks {
+        fs::copy(nb, work.join("notebooks").join(nb.file_name().expect("a file")))?;
+    }
+    link(&ready.root.join("crates"), &work.join("crates"))?;
+    link(&ready.root.join("data"), &work.join("data"))?;
+    let settings = base.join("settings");
+    // Render every cell (no windowing), so plots below the fold exist in the page, and never
+    // autosave: the run saves its copy once, on purpose.
+    for (plugin, text) in [
+        ("@jupyterlab/notebook-extension/tracker", "{\"windowingMode\": \"none\"}"),
+        ("@jupyterlab/docmanager-extension/plugin", "{\"autosave\": false}"),
+        // No news or update pop-ups over the notebooks (and no network calls for them).
+        ("@jupyterlab/apputils-extension/notification", "{\"fetchNews\": \"false\", \"checkForUpdates\": false}"),
+    ] {
+        let path = settings.join(format!("{plugin}.jupyterlab-settings"));
+        fs::create_dir_all(path.parent().expect("has a parent"))?;
+        fs::write(path, text)?;
+    }
+    let workspaces = base.join("workspaces");
+    if workspaces.exists() {
+        fs::remove_dir_all(&workspaces)?;
+    }
+    fs::create_dir_all(&workspaces)?;
+    Ok((work.join("notebooks"), settings, workspaces))
+}
+
+fn wait_for_server(port: u16, child: &mut Child) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(Failure(format!("JupyterLab exited before it listened ({status})")));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    Err(Failure("JupyterLab did not listen within 2 minutes".into()))
+}
+
+fn stop_server(child: &mut Child, port: u16, token: &str) {
+    // Jupyter's own shutdown stops the kernels too; kill only if it does not exit.
+    let _ = Command::new("curl")
+        .args(["-s", "-X", "POST", "-H", &format!("Authorization: token {token}")])
+        .arg(format!("http://127.0.0.1:{port}/api/shutdown"))
+        .output();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Runs the browser check on `notebooks`; the headless executed copies in `target/notebooks/`
+/// give the expected counts and are made first when missing or older than a notebook.
+pub fn e2e(ready: &Ready, notebooks: &[PathBuf]) -> Result {
+    let started = Instant::now();
+    let chromium = chromium()?;
+    let e2e_dir = node_modules(&ready.root)?;
+    let headless = ready.root.join("target/notebooks");
+    let stale: Vec<&PathBuf> = notebooks
+        .iter()
+        .filter(|nb| {
+            let copy = headless.join(nb.file_name().expect("a file"));
+            let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+            modified(&copy).is_none() || modified(&copy) < modified(nb)
+        })
+        .collect();
+    if !stale.is_empty() {
+        let mut args = vec!["run".to_string(), "--out".into(), headless.display().to_string()];
+        args.extend(stale.iter().map(|p| p.display().to_string()));
+        ready.python_script("notebooks.py", &args)?;
+    }
+    let (work, settings, workspaces) = work_dir(ready, notebooks)?;
+    let port = setup::free_port(None)?;
+    let token = setup::token();
+    let jupyter = setup::bin_dir(&ready.prefix).join(if cfg!(windows) { "jupyter.exe" } else { "jupyter" });
+    let mut cmd = ready.jupyter_command(&jupyter);
+    cmd.arg("lab")
+        .arg("--no-browser")
+        .arg(format!("--ServerApp.root_dir={}", work.display()))
+        .arg(format!("--ServerApp.port={port}"))
+        .arg("--ServerApp.port_retries=0")
+        .arg(format!("--IdentityProvider.token={token}"))
+        .arg(format!("--LabApp.user_settings_dir={}", settings.display()))
+        .arg(format!("--LabApp.workspaces_dir={}", workspaces.display()));
+    if setup::is_root() {
+        cmd.arg("--allow-root");
+    }
+    let out_dir = ready.root.join("target/e2e");
+    let log = fs::File::create(out_dir.join("jupyterlab.log"))?;
+    cmd.stdout(log.try_clone()?).stderr(log);
+    let mut server = cmd.spawn().map_err(|e| Failure(format!("cannot start {}: {e}", jupyter.display())))?;
+    let result = (|| {
+        wait_for_server(port, &mut server)?;
+        eprintln!("xtask e2e: JupyterLab on port {port}; driving {}", chromium.display());
+        let names: Vec<String> =
+            notebooks.iter().map(|p| format!("\"{}\"", p.file_name().expect("a file").to_string_lossy())).collect();
+        let config = format!(
+            "{{\"url\": \"http://127.0.0.1:{port}\", \"token\": \"{token}\", \"chromium\": {}, \"workDir\": {}, \"outDir\": {}, \"headlessDir\": {}, \"notebooks\": [{}], \"timeoutMinutes\": 25}}",
+            setup::json_string(&chromium.display().to_string()),
+            setup::json_string(&work.display().to_string()),
+            setup::json_string(&out_dir.display().to_string()),
+            setup::json_string(&headless.display().to_string()),
+            names.join(", ")
+        );
+        let config_path = out_dir.join("config.json");
+        fs::write(&config_path, config)?;
+        run(command("node").arg(e2e_dir.join("run.mjs")).arg(&config_path).current_dir(&e2e_dir), "node crates/xtask/e2e/run.mjs")
+    })();
+    stop_server(&mut server, port, &token);
+    eprintln!(
+        "xtask e2e: {} in {} (screenshots and results.json in {})",
+        if result.is_ok() { "all notebooks passed" } else { "failed" },
+        crate::env::elapsed(started),
+        out_dir.display()
+    );
+    result
+}
