@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table = dslab::data::CsvTable::read(root.join("data/co2_global_1800_2014.csv"))?;
     let y = table.f64_column("emissions")?;
     let train = &y[..200];
-    let repeats = 5;
+    let repeats = 20;
 
     let grid = ArimaGrid::new(0..=4, [1], 0..=4);
     let mut best_time = f64::INFINITY;

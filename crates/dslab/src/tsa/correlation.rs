@@ -201,8 +201,8 @@ pub fn ljung_box(x: &[f64], max_lag: usize, model_df: usize) -> Result<LjungBox>
     let n = x.len() as f64;
     let mut q = 0.0;
     let mut out = LjungBox { lags: vec![], statistic: vec![], p_value: vec![] };
-    for k in 1..=max_lag {
-        q += r[k] * r[k] / (n - k as f64);
+    for (k, rk) in r.iter().enumerate().skip(1) {
+        q += rk * rk / (n - k as f64);
         let stat = n * (n + 2.0) * q;
         out.lags.push(k);
         out.statistic.push(stat);
@@ -216,7 +216,8 @@ impl LjungBox {
     pub fn table(&self) -> Table {
         let mut table = Table::new(["lag", "Q statistic", "p-value"]).caption("Ljung-Box test (null: no autocorrelation up to the lag)");
         for i in 0..self.lags.len() {
-            let _ = table.push_row([self.lags[i].to_string(), format!("{:.3}", self.statistic[i]), format!("{:.4}", self.p_value[i])]);
+            let p = if self.p_value[i].is_nan() { "n/a (no degrees of freedom)".to_string() } else { format!("{:.4}", self.p_value[i]) };
+            let _ = table.push_row([self.lags[i].to_string(), format!("{:.3}", self.statistic[i]), p]);
         }
         table
     }

@@ -53,13 +53,12 @@ pub fn decompose(x: &[f64], period: usize, model: DecompositionModel) -> Result<
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return Err(Error::invalid("series", format!("value {i} is {}", x[i])));
     }
-    if model == DecompositionModel::Multiplicative {
-        if let Some(i) = x.iter().position(|v| *v <= 0.0) {
-            return Err(Error::invalid("series", format!("a multiplicative decomposition needs positive values; value {i} is {}", x[i])));
-        }
+    let multiplicative = model == DecompositionModel::Multiplicative;
+    if let Some(i) = x.iter().position(|v| *v <= 0.0).filter(|_| multiplicative) {
+        return Err(Error::invalid("series", format!("a multiplicative decomposition needs positive values; value {i} is {}", x[i])));
     }
     // Centred moving average: weights 1/period, halved at both ends when the period is even.
-    let weights: Vec<f64> = if period % 2 == 0 {
+    let weights: Vec<f64> = if period.is_multiple_of(2) {
         let mut w = vec![1.0 / period as f64; period + 1];
         w[0] /= 2.0;
         w[period] /= 2.0;

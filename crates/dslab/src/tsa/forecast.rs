@@ -45,11 +45,13 @@ impl Forecast {
 
     /// Maps a forecast made on a transformed series back to the original units: the point
     /// forecast and both interval ends go through the inverse transform (monotone, so the
-    /// interval keeps its coverage; a decreasing transform swaps the ends).
+    /// interval keeps its coverage; a decreasing transform swaps the ends). A value beyond the
+    /// transform's range becomes the limit it approaches, 0 or +infinity: a reciprocal forecast
+    /// that falls through zero means the original series has exploded.
     pub fn inverse_transform(&self, transform: Transform) -> Forecast {
-        let mean = transform.inverse(&self.mean);
-        let mut lower = transform.inverse(&self.lower);
-        let mut upper = transform.inverse(&self.upper);
+        let mean: Vec<f64> = self.mean.iter().map(|z| transform.inverse_bound(*z)).collect();
+        let mut lower: Vec<f64> = self.lower.iter().map(|z| transform.inverse_bound(*z)).collect();
+        let mut upper: Vec<f64> = self.upper.iter().map(|z| transform.inverse_bound(*z)).collect();
         if transform.is_decreasing() {
             std::mem::swap(&mut lower, &mut upper);
         }

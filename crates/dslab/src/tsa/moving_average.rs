@@ -68,7 +68,7 @@ pub fn ewma_recursive(x: &[f64], alpha: f64) -> Result<Vec<f64>> {
 
 /// The smoothing factor that corresponds to a span of `span` periods: `2 / (span + 1)`.
 pub fn alpha_from_span(span: f64) -> Result<f64> {
-    if !(span >= 1.0) {
+    if span.is_nan() || span < 1.0 {
         return Err(Error::invalid("span", format!("a span of at least 1, got {span}")));
     }
     Ok(2.0 / (span + 1.0))

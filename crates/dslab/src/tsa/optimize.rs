@@ -88,7 +88,7 @@ fn gradient<F: FnMut(&[f64]) -> f64>(f: &mut F, x: &[f64], fx: f64, evaluations:
 }
 
 /// Below this gradient size, gradients switch to central differences.
-const CENTRAL_BELOW: f64 = 1e-3;
+const CENTRAL_BELOW: f64 = 1e-4;
 
 /// Minimises `f` from `x0`.
 pub(crate) fn minimize<F: FnMut(&[f64]) -> f64>(mut f: F, x0: &[f64], settings: Settings) -> Minimum {
@@ -122,7 +122,7 @@ pub(crate) fn minimize<F: FnMut(&[f64]) -> f64>(mut f: F, x0: &[f64], settings: 
             dir[i] = -(0..n).map(|j| h[i * n + j] * g[j]).sum::<f64>();
         }
         let mut slope: f64 = dir.iter().zip(&g).map(|(d, g)| d * g).sum();
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             h = identity(n);
             dir.iter_mut().zip(&g).for_each(|(d, g)| *d = -g);
             slope = -g.iter().map(|g| g * g).sum::<f64>();

@@ -83,6 +83,24 @@ impl Transform {
         }
     }
 
+    /// The inverse of an interval end: like [`Transform::inverse_value`], but an end beyond the
+    /// transform's range maps to the limit it approaches (0, or +infinity), so a prediction
+    /// interval stays an interval.
+    pub fn inverse_bound(&self, z: f64) -> f64 {
+        match *self {
+            Transform::Sqrt if z < 0.0 => 0.0,
+            Transform::Reciprocal if z <= 0.0 => f64::INFINITY,
+            Transform::BoxCox(l) if l != 0.0 && l * z + 1.0 <= 0.0 => {
+                if l > 0.0 {
+                    0.0
+                } else {
+                    f64::INFINITY
+                }
+            }
+            _ => self.inverse_value(z),
+        }
+    }
+
     /// Transforms a series; an error names the first value outside the domain.
     pub fn apply(&self, y: &[f64]) -> Result<Vec<f64>> {
         y.iter()
@@ -243,6 +261,9 @@ mod tests {
             }
         }
         assert!(Transform::Log.apply(&[1.0, 0.0]).is_err());
+        assert_eq!(Transform::Reciprocal.inverse_bound(-0.1), f64::INFINITY);
+        assert_eq!(Transform::Sqrt.inverse_bound(-2.0), 0.0);
+        assert_eq!(Transform::BoxCox(0.5).inverse_bound(-3.0), 0.0);
     }
 
     #[test]

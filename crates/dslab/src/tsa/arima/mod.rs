@@ -128,8 +128,8 @@ impl Arima {
     /// Estimates the model on `y` by exact maximum likelihood.
     ///
     /// Errors: non-finite values in `y`; a series too short for the order (fewer than
-    /// `d + p + q + 3` values, or fewer observations after differencing than parameters); a
-    /// series that is constant after differencing; a mean asked for with `d > 0`; and
+    /// `d + k + 2` values for `k` parameters); a series that is constant after differencing;
+    /// a mean asked for with `d > 0`; and
     /// [`Error::NotConverged`] when the optimiser stops without meeting its tests.
     pub fn fit(&self, y: &[f64]) -> Result<ArimaFit> {
         let (p, d, q) = self.order();
@@ -150,8 +150,11 @@ impl Arima {
         }
         let diffed = difference(y, d);
         let first = diffed[0];
-        if diffed.iter().all(|v| *v == first) && (d > 0 || !has_mean || p + q == 0) {
-            return Err(Error::invalid("series", format!("{name}: the series is constant after {d} differences, so its variance is zero")));
+        if diffed.iter().all(|v| *v == first) {
+            return Err(Error::invalid(
+                "series",
+                format!("{name}: after {d} differences the series is constant ({first}), so nothing random is left to model"),
+            ));
         }
         // Starting values as statsmodels computes them.
         let mean0 = if has_mean { y.iter().sum::<f64>() / y.len() as f64 } else { 0.0 };

@@ -55,6 +55,8 @@ pub(crate) struct Workspace {
     a_next: Vec<f64>,
     p_old: Vec<f64>,
     block: Vec<f64>,
+    psi: Vec<f64>,
+    gamma: Vec<f64>,
 }
 
 impl ArimaSystem {
@@ -156,6 +158,63 @@ impl ArimaSystem {
         // The diagonal of a covariance cannot be negative (zero is fine: e.g. an ARMA state
         // that only carries absent MA terms).
         (0..r).all(|i| out[i * r + i] >= -1e-12 * out[0].abs()).then_some(())
+    }
+
+    /// The first column of the stationary covariance of the ARMA states, for σ² = 1: what
+    /// the fast likelihood needs, from the ARMA autocovariances instead of the whole Lyapunov
+    /// equation. With the Harvey state `a_t[0] = y_t`,
+    /// `a_t[i] = Σ_{k=i}^{r-1} (φ_{k+1} y_{t+i-1-k} + θ_k ε_{t+i-k})`, so
+    /// `Cov(a_t[i], y_t) = Σ_{k=i}^{r-1} (φ_{k+1} γ(k+1-i) + θ_k ψ_{k-i})`, where `γ` are the
+    /// autocovariances and `ψ` the MA(∞) weights. `None` if the AR part is not stationary.
+    fn stationary_first_column(&self, ws: &mut Workspace, out: &mut [f64]) -> Option<()> {
+        let p = self.ar.len();
+        let q = self.ma.len();
+        let r = self.r();
+        let theta = |j: usize| if j == 0 { 1.0 } else { self.ma.get(j - 1).copied().unwrap_or(0.0) };
+        let phi = |i: usize| if i >= 1 && i <= p { self.ar[i - 1] } else { 0.0 };
+        // ψ_0..ψ_r.
+        let psi = &mut ws.psi;
+        psi.clear();
+        for m in 0..=r {
+            let mut v = theta(m);
+            for i in 1..=m.min(p) {
+                v += phi(i) * psi[m - i];
+            }
+            psi.push(v);
+        }
+        // γ(k) - Σ φ_i γ(|k - i|) = Σ_{j=k}^{q} θ_j ψ_{j-k}, k = 0..p: a (p+1) x (p+1) system.
+        let rhs = |k: usize, psi: &[f64]| (k..=q).map(|j| theta(j) * psi[j - k]).sum::<f64>();
+        let size = p + 1;
+        ws.lyap_a.clear();
+        ws.lyap_a.resize(size * size, 0.0);
+        ws.lyap_b.clear();
+        for k in 0..size {
+            ws.lyap_a[k * size + k] += 1.0;
+            for i in 1..=p {
+                let lag = k.abs_diff(i);
+                ws.lyap_a[k * size + lag] -= phi(i);
+            }
+            ws.lyap_b.push(rhs(k, psi));
+        }
+        if !solve_in_place(&mut ws.lyap_a, &mut ws.lyap_b, size) {
+            return None;
+        }
+        // Then γ(k) for k > p by the recursion.
+        let gamma = &mut ws.gamma;
+        gamma.clear();
+        gamma.extend_from_slice(&ws.lyap_b);
+        for k in size..=r {
+            let v = (1..=p).map(|i| phi(i) * gamma[k - i]).sum::<f64>() + rhs(k, psi);
+            gamma.push(v);
+        }
+        if !(gamma[0] > 0.0 && gamma[0].is_finite()) {
+            return None;
+        }
+        out[0] = gamma[0];
+        for i in 1..r {
+            out[i] = (i..r).map(|k| phi(k + 1) * gamma[k + 1 - i] + theta(k) * psi[k - i]).sum();
+        }
+        out[..r].iter().all(|v| v.is_finite()).then_some(())
     }
 
     /// [`ArimaSystem::stationary_block`] written into the ARMA block of the m x m matrix `out`.
@@ -328,9 +387,9 @@ impl ArimaSystem {
             return self.filter(y, ws, false).map(|out| out.loglik);
         }
         ws.p.clear();
-        ws.p.resize(r * r, 0.0);
+        ws.p.resize(r, 0.0);
         let mut sigma = std::mem::take(&mut ws.p);
-        let ok = self.stationary_block(ws, &mut sigma).is_some();
+        let ok = self.stationary_first_column(ws, &mut sigma).is_some();
         let result = if !ok {
             None
         } else {
@@ -363,7 +422,8 @@ impl ArimaSystem {
     }
 
     /// The Chandrasekhar recursions on the `R` ARMA states, with rank `S` (1 for `d = 0`,
-    /// 3 for `d = 1`); `sigma` is the stationary covariance for σ² = 1 (R x R, row-major).
+    /// 3 for `d = 1`); `sigma` is the first column of the stationary covariance for σ² = 1
+    /// (the recursions never need the rest: the covariance enters only through `P e_1`).
     fn chandrasekhar<const R: usize, const S: usize>(&self, y: &[f64], sigma: &[f64]) -> Option<f64> {
         let d = self.d;
         let s2 = self.sigma2;
@@ -379,29 +439,24 @@ impl ArimaSystem {
             }
             out
         };
-        // Start: covariance P (R x R), state a, and the factors of P_{t+1} - P_t.
-        let mut p = [[0.0; R]; R];
+        // Start: the first column of the covariance P, state a, and the factors of
+        // P_{t+1} - P_t.
+        let mut col = [0.0; R];
         for i in 0..R {
-            for j in 0..R {
-                p[i][j] = s2 * sigma[i * R + j];
-            }
+            col[i] = s2 * sigma[i];
         }
         let mut a = [0.0; R];
         let mut w = [[0.0; S]; R];
         let mut mm = [[0.0; S]; S];
         let first;
         if d == 1 {
-            let mut col = [0.0; R];
-            for i in 0..R {
-                col[i] = p[i][0];
-            }
             let c = apply(&col);
-            let f0 = DIFFUSE_VARIANCE + p[0][0];
+            let f0 = DIFFUSE_VARIANCE + col[0];
+            let c0 = c[0];
             for i in 0..R {
                 a[i] = c[i] * y[0] / f0;
-                for j in 0..R {
-                    p[i][j] -= c[i] * c[j] / f0;
-                }
+                // (σ²Σ - c c'/F_0) e_1
+                col[i] -= c[i] * c0 / f0;
             }
             let tc = apply(&c);
             for i in 0..R {
@@ -417,11 +472,7 @@ impl ArimaSystem {
             }
             first = 0;
         }
-        let mut f = p[0][0];
-        let mut col = [0.0; R];
-        for i in 0..R {
-            col[i] = p[i][0];
-        }
+        let mut f = col[0];
         let mut kbar = apply(&col);
         for i in 0..R {
             w[i][S - 1] = kbar[i];
@@ -585,6 +636,22 @@ mod tests {
             // Here the full filter is the less accurate one: it subtracts numbers of size 1e6
             // to get covariances of size 1e-5, while the fast path never forms them.
             assert!((full - fast).abs() < 1e-8 * full.abs(), "{system:?}: {full} vs {fast}");
+        }
+    }
+
+    #[test]
+    fn first_column_from_autocovariances_matches_the_lyapunov_solution() {
+        let mut ws = Workspace::default();
+        for (ar, ma) in [(vec![], vec![]), (vec![0.5], vec![]), (vec![], vec![0.4, -0.3]), (vec![0.28, 0.70], vec![0.04, -0.82]), (vec![0.2, 0.1, -0.1, 0.05], vec![0.3, 0.2, 0.1, -0.2]), (vec![0.9, -0.2, 0.1], vec![0.5])] {
+            let system = ArimaSystem { d: 0, ar, ma, sigma2: 1.0, mean: 0.0 };
+            let r = system.r();
+            let mut block = vec![0.0; r * r];
+            system.stationary_block(&mut ws, &mut block).unwrap();
+            let mut column = vec![0.0; r];
+            system.stationary_first_column(&mut ws, &mut column).unwrap();
+            for i in 0..r {
+                assert!((block[i * r] - column[i]).abs() < 1e-12 * block[0].abs(), "{system:?} row {i}: {} vs {}", block[i * r], column[i]);
+            }
         }
     }
 
