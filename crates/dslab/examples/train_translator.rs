@@ -2,8 +2,8 @@
 //!
 //! ```text
 //! cargo run --release --features transformer --example train_translator -- \
-//!     --steps 6000 --vocab 2000 --layers 2 --d-model 128 --heads 4 --d-ff 512 \
-//!     --batch 64 --warmup 400 --seed 42 --out data/translator
+//!     --steps 4000 --vocab 2000 --layers 2 --d-model 128 --heads 4 --d-ff 512 --dropout 0.3 \
+//!     --batch 64 --warmup 400 --seed 42 --validate-every 250 --out data/translator
 //! ```
 //!
 //! It trains a BPE tokenizer per language on the training split, trains the model, evaluates
@@ -50,7 +50,7 @@ fn run() -> dslab::Result<()> {
         .with_heads(num("--heads", "4")?)
         .with_d_ff(num("--d-ff", "512")?)
         .with_max_len(num("--max-len", "64")?);
-    config.dropout = get("--dropout", "0.1").parse().map_err(|_| dslab::Error::invalid("--dropout", "not a number"))?;
+    config.dropout = get("--dropout", "0.3").parse().map_err(|_| dslab::Error::invalid("--dropout", "not a number"))?;
 
     let splits = load_pairs(&data)?;
     println!("pairs: {} train, {} valid, {} test", splits.train.len(), splits.valid.len(), splits.test.len());
@@ -90,9 +90,19 @@ fn run() -> dslab::Result<()> {
     device.seed(seed);
     let model = config.init(&device)?;
     println!("model: {} parameters, {config:?}", model.parameter_count());
-    let training = TrainingConfig::new(steps).with_batch_size(batch).with_warmup_steps(warmup).with_seed(seed).with_log_every(100);
+    let validate_every = num("--validate-every", "0")?;
+    let training = TrainingConfig::new(steps)
+        .with_batch_size(batch)
+        .with_warmup_steps(warmup)
+        .with_seed(seed)
+        .with_log_every(100)
+        .with_validate_every(validate_every);
     let started = Instant::now();
-    let (model, logs) = train(model, &train_pairs, &training, |log| println!("{log}"))?;
+    let trained = train(model, &train_pairs, &valid_pairs, &training, |log| println!("{log}"))?;
+    let (model, logs, best_step) = (trained.model, trained.logs, trained.best_step);
+    if validate_every > 0 {
+        println!("keeping the weights of step {best_step}, the lowest validation loss");
+    }
     let train_seconds = started.elapsed().as_secs_f64();
     let tokens: f64 = logs.iter().map(|l| l.tokens_per_second).sum::<f64>() / logs.len() as f64;
     let valid = evaluate(&model, &valid_pairs, 128)?;
@@ -127,7 +137,8 @@ fn run() -> dslab::Result<()> {
     let record = format!(
         "# Translator checkpoint\n\nTrained by this repository's own code with:\n\n```text\n{command}\n```\n\n\
          - data: `{data}` ({} training pairs after the length filter)\n- model: {config:?}, {} parameters\n\
-         - training: {steps} steps of {batch} pairs, warm-up {warmup}, seed {seed}, {train_seconds:.0} s on {} ({tokens:.0} tokens/s)\n\
+         - training: {steps} steps of {batch} pairs, warm-up {warmup}, seed {seed}, {train_seconds:.0} s on {} ({tokens:.0} tokens/s); \
+         the weights of step {best_step} (the lowest validation loss when validating every {validate_every} steps)\n\
          - validation: loss {:.3}, token accuracy {:.1} %\n- test: loss {:.3}, token accuracy {:.1} %\n\
          - test BLEU (sacrebleu-compatible, {} sentences): greedy {:.2}, beam {beam_width} {:.2}\n",
         train_pairs.len(),

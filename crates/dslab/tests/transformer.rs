@@ -104,8 +104,12 @@ fn training_learns_a_tiny_corpus_and_checkpoints_round_trip() {
     let before = evaluate(&model, &pairs, 4).unwrap();
     let training = TrainingConfig::new(150).with_batch_size(4).with_warmup_steps(20).with_lr_factor(2.0).with_log_every(50);
     let mut lines = 0;
-    let (model, logs) = train(model, &pairs, &training, |_| lines += 1).unwrap();
+    let trained = train(model, &pairs, &pairs, &training.with_validate_every(50), |_| lines += 1).unwrap();
+    let (model, logs) = (trained.model, trained.logs);
     assert_eq!((lines, logs.len()), (3, 3));
+    assert!(logs.iter().all(|l| l.valid.is_some()));
+    let best = logs.iter().map(|l| l.valid.unwrap().loss).fold(f64::INFINITY, f64::min);
+    assert_eq!(logs.iter().find(|l| l.step == trained.best_step).unwrap().valid.unwrap().loss, best);
     assert!(logs.iter().all(|l| l.tokens_per_second > 0.0));
     let after = evaluate(&model, &pairs, 4).unwrap();
     assert!(after.loss < before.loss / 4.0, "loss {} -> {}", before.loss, after.loss);
@@ -145,6 +149,6 @@ fn bad_configurations_and_inputs_are_clear_errors() {
     let err = model.forward(batch.src, batch.tgt_in).unwrap_err();
     assert!(err.to_string().contains("covers 4"), "{err}");
     let plain = tiny_config(&en, &de).init(&device).unwrap();
-    let err = train(plain, &pairs, &TrainingConfig::new(1), |_| {}).unwrap_err();
+    let err = train(plain, &pairs, &[], &TrainingConfig::new(1), |_| {}).unwrap_err();
     assert!(err.to_string().contains("not on an autodiff device"), "{err}");
 }

@@ -32,4 +32,4 @@ pub use data::{EncodedPair, SentencePair, Splits, TranslationBatch, encode_pairs
 pub use inference::{AttentionMaps, Translation, Translator};
 pub use model::{Transformer, TransformerConfig, TransformerOutput};
 pub use tokenizer::{Bpe, END, PAD, START, UNK};
-pub use training::{Evaluation, TrainingConfig, TrainingLog, evaluate, train};
+pub use training::{Evaluation, Trained, TrainingConfig, TrainingLog, evaluate, train};

@@ -39,10 +39,11 @@ pub struct TransformerConfig {
 }
 
 impl TransformerConfig {
-    /// The class configuration: 2 layers, `d_model` 128, 4 heads, `d_ff` 512, dropout 0.1,
+    /// The class configuration: 2 layers, `d_model` 128, 4 heads, `d_ff` 512, dropout 0.3 (more
+    /// than the paper's 0.1: with 10 000 sentences the model otherwise learns them by heart),
     /// sequences up to 64 tokens.
     pub fn new(src_vocab: usize, tgt_vocab: usize) -> Self {
-        TransformerConfig { n_layers: 2, d_model: 128, n_heads: 4, d_ff: 512, dropout: 0.1, src_vocab, tgt_vocab, max_len: 64 }
+        TransformerConfig { n_layers: 2, d_model: 128, n_heads: 4, d_ff: 512, dropout: 0.3, src_vocab, tgt_vocab, max_len: 64 }
     }
 
     /// Sets the number of encoder (and decoder) layers.

@@ -29,12 +29,16 @@ pub struct TrainingConfig {
     pub seed: u64,
     /// Steps between progress lines.
     pub log_every: usize,
+    /// Steps between evaluations on the validation pairs (0: never). When set, training keeps
+    /// the weights with the lowest validation loss (early stopping): a small data set is
+    /// learned by heart long before the last step.
+    pub validate_every: usize,
 }
 
 impl TrainingConfig {
     /// `steps` steps of 64 pairs, warm-up over 10 % of the steps (at least 100), factor 1.
     pub fn new(steps: usize) -> Self {
-        TrainingConfig { steps, batch_size: 64, warmup_steps: (steps / 10).max(100), lr_factor: 1.0, seed: 42, log_every: 50 }
+        TrainingConfig { steps, batch_size: 64, warmup_steps: (steps / 10).max(100), lr_factor: 1.0, seed: 42, log_every: 50, validate_every: 0 }
     }
 
     /// Sets the batch size.
@@ -67,6 +71,12 @@ impl TrainingConfig {
         self
     }
 
+    /// Evaluates on the validation pairs every `steps` steps and keeps the best weights.
+    pub fn with_validate_every(mut self, steps: usize) -> Self {
+        self.validate_every = steps;
+        self
+    }
+
     /// The learning rate at `step` (counted from 1): linear warm-up, then decay as `1/√step`.
     pub fn learning_rate(&self, d_model: usize, step: usize) -> f64 {
         let step = step.max(1) as f64;
@@ -92,6 +102,8 @@ pub struct TrainingLog {
     pub learning_rate: f64,
     /// Seconds since training started.
     pub seconds: f64,
+    /// Loss and accuracy on the validation pairs, on the lines where they were evaluated.
+    pub valid: Option<Evaluation>,
 }
 
 impl std::fmt::Display for TrainingLog {
@@ -106,7 +118,11 @@ impl std::fmt::Display for TrainingLog {
             self.tokens_per_second,
             self.learning_rate,
             self.seconds
-        )
+        )?;
+        if let Some(valid) = self.valid {
+            write!(f, "  | valid loss {:.3}  accuracy {:5.1} %", valid.loss, 100.0 * valid.accuracy)?;
+        }
+        Ok(())
     }
 }
 
@@ -159,17 +175,33 @@ pub fn evaluate(model: &Transformer, pairs: &[EncodedPair], batch_size: usize) -
     Ok(Evaluation { loss: loss_sum / counted as f64, accuracy: hits as f64 / counted as f64 })
 }
 
+/// A finished training run.
+#[derive(Clone, Debug)]
+pub struct Trained {
+    /// The weights with the lowest validation loss when validation was on, else the last ones
+    /// (still on the training device).
+    pub model: Transformer,
+    /// Every progress line.
+    pub logs: Vec<TrainingLog>,
+    /// The step whose weights `model` holds.
+    pub best_step: usize,
+}
+
 /// Trains `model` on `pairs` for `config.steps` steps with Adam (β₁ 0.9, β₂ 0.98, ε 1e-9) and
-/// the warm-up schedule, calling `on_log` every `config.log_every` steps. Returns the trained
-/// model (still on the training device) and every progress line.
+/// the warm-up schedule, calling `on_log` every `config.log_every` steps. With
+/// `config.validate_every` set, it also evaluates on `valid` and keeps the best weights.
 ///
 /// The model must live on an autodiff device ([`crate::attention::training_device`]).
 pub fn train(
     model: Transformer,
     pairs: &[EncodedPair],
+    valid: &[EncodedPair],
     config: &TrainingConfig,
     mut on_log: impl FnMut(&TrainingLog),
-) -> Result<(Transformer, Vec<TrainingLog>)> {
+) -> Result<Trained> {
+    if config.validate_every > 0 && valid.is_empty() {
+        return Err(Error::invalid("validation", "validate_every is set but there are no validation pairs".to_owned()));
+    }
     if pairs.is_empty() || config.batch_size == 0 {
         return Err(Error::invalid("training data", format!("{} pairs with batch size {}", pairs.len(), config.batch_size)));
     }
@@ -190,6 +222,7 @@ pub fn train(
     let (mut window_loss, mut window_hits, mut window_counted, mut window_tokens) = (0.0, 0usize, 0usize, 0usize);
     let mut window_start = Instant::now();
     let mut pairs_seen = 0usize;
+    let mut best: Option<(f64, usize, Transformer)> = None;
     for step in 1..=config.steps {
         if batches.is_empty() {
             batches = shuffled_batches(pairs, config.batch_size, &mut rng);
@@ -214,8 +247,15 @@ pub fn train(
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let lr = config.learning_rate(d_model, step);
         model = optimizer.step(lr, model, grads);
-        if step % config.log_every == 0 || step == config.steps {
+        let validate = config.validate_every > 0 && (step % config.validate_every == 0 || step == config.steps);
+        if step % config.log_every == 0 || step == config.steps || validate {
             let seconds = window_start.elapsed().as_secs_f64();
+            let valid = if validate { Some(evaluate(&model, valid, 128)?) } else { None };
+            if let Some(v) = valid
+                && best.as_ref().is_none_or(|(loss, _, _)| v.loss < *loss)
+            {
+                best = Some((v.loss, step, model.clone()));
+            }
             let log = TrainingLog {
                 step,
                 epoch: pairs_seen as f64 / pairs.len() as f64,
@@ -224,6 +264,7 @@ pub fn train(
                 tokens_per_second: window_tokens as f64 / seconds.max(1e-9),
                 learning_rate: lr,
                 seconds: started.elapsed().as_secs_f64(),
+                valid,
             };
             on_log(&log);
             logs.push(log);
@@ -231,7 +272,10 @@ pub fn train(
             window_start = Instant::now();
         }
     }
-    Ok((model, logs))
+    Ok(match best {
+        Some((_, best_step, best_model)) => Trained { model: best_model, logs, best_step },
+        None => Trained { model, logs, best_step: config.steps },
+    })
 }
 
 #[cfg(test)]
