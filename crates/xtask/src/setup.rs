@@ -63,6 +63,7 @@ pub fn ensure(base: &Env) -> Result<Ready> {
     let evcxr = evcxr(base, &prefix)?;
     let ready = Ready { root: base.root.clone(), cargo: base.cargo.clone(), prefix, python, evcxr };
     kernel_spec(&ready)?;
+    evcxr_cargo_config(&ready)?;
     eprintln!("xtask: environment ready in {} ({})", elapsed(started), ready.prefix.display());
     Ok(ready)
 }
@@ -211,6 +212,27 @@ pub fn kernel_spec_json(ready: &Ready) -> String {
     )
 }
 
+/// Cargo settings for evcxr's builds only (cargo reads `.cargo/config.toml` in the folders
+/// above the build folder). evcxr builds every dependency with debug assertions and overflow
+/// checks on; for burn and ndarray that halves the speed of the maths, so they are turned off
+/// for dependencies. Code typed in cells keeps its checks.
+const EVCXR_CARGO_CONFIG: &str = "\
+# Written by `cargo xtask` (crates/xtask/src/setup.rs): settings for evcxr's builds only.
+[profile.dev.package.\"*\"]
+debug-assertions = false
+overflow-checks = false
+";
+
+fn evcxr_cargo_config(ready: &Ready) -> Result {
+    let path = ready.root.join("target/evcxr/.cargo/config.toml");
+    if fs::read_to_string(&path).ok().as_deref() == Some(EVCXR_CARGO_CONFIG) {
+        return Ok(());
+    }
+    fs::create_dir_all(path.parent().expect("has a parent"))?;
+    fs::write(&path, EVCXR_CARGO_CONFIG)?;
+    Ok(())
+}
+
 fn kernel_spec(ready: &Ready) -> Result {
     let dir = ready.prefix.join("share/jupyter/kernels/rust");
     let path = dir.join("kernel.json");
@@ -236,6 +258,7 @@ fn warm_stamp(ready: &Ready, notebooks: &[PathBuf]) -> Result<String> {
     let rustc = output(Command::new("rustc").arg("-vV")).unwrap_or_default();
     hash = fnv1a(rustc.as_bytes(), hash);
     hash = fnv1a(ready.evcxr.display().to_string().as_bytes(), hash);
+    hash = fnv1a(EVCXR_CARGO_CONFIG.as_bytes(), hash);
     hash = fnv1a(&fs::read(ready.root.join("Cargo.lock")).unwrap_or_default(), hash);
     let mut files = Vec::new();
     collect_files(&ready.root.join("crates/dslab"), &mut files)?;
