@@ -51,5 +51,7 @@ fn main() {
 
 #[cfg(not(feature = "attention"))]
 fn main() {
-    eprintln!("bench_attention needs the `attention` feature: cargo run --release --features attention --example bench_attention");
+    eprintln!(
+        "bench_attention needs the `attention` feature: cargo run --release --features attention --example bench_attention"
+    );
 }

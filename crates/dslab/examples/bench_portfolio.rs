@@ -33,7 +33,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let high = ef.max_return()?.expected_return;
     // 100 targets from the minimum-volatility return towards (not reaching) the highest return.
     let targets: Vec<f64> = (0..TARGETS).map(|k| low + (high - low) * k as f64 / TARGETS as f64).collect();
-    println!("{} assets, {} days from {} to {}", prices.tickers().len(), prices.len(), prices.dates()[0], prices.dates()[prices.len() - 1]);
+    println!(
+        "{} assets, {} days from {} to {}",
+        prices.tickers().len(),
+        prices.len(),
+        prices.dates()[0],
+        prices.dates()[prices.len() - 1]
+    );
 
     // The frontier as one call (each target warm-started from the previous one's active set),
     // and as 100 separate calls (each solved by Clarabel from scratch, then polished).
@@ -62,7 +68,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let (best, ours) = time(true)?;
     let (cold, separate) = time(false)?;
-    println!("dslab:          min_volatility + max_sharpe + efficient_returns at {TARGETS} targets: {best:.4} s (best of {REPEATS}; mean and covariance from prices included)");
+    println!(
+        "dslab:          min_volatility + max_sharpe + efficient_returns at {TARGETS} targets: {best:.4} s (best of {REPEATS}; mean and covariance from prices included)"
+    );
     println!("                the same with {TARGETS} separate efficient_return calls (no warm start): {cold:.4} s");
     let diff = |a: &[f64], b: &[f64]| -> f64 {
         if a.len() != b.len() {
@@ -79,7 +87,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prices": data, "tickers": prices.tickers(), "start": START, "end": END,
         "risk_free_rate": RISK_FREE_RATE, "targets": targets, "repeats": 3,
     });
-    let child = Command::new(&python).arg(&script).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+    let child =
+        Command::new(&python).arg(&script).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
     let reference = match child {
         Ok(mut child) => {
             child.stdin.take().ok_or("no stdin")?.write_all(request.to_string().as_bytes())?;
@@ -99,7 +108,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for config in reference.as_ref().and_then(|r| r.as_array()).into_iter().flatten() {
         let name = config["name"].as_str().unwrap_or("?");
         let ref_time = config["seconds"].as_f64().ok_or("no `seconds` in the reference output")?;
-        let weights = |v: &serde_json::Value| -> Vec<f64> { v.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default() };
+        let weights = |v: &serde_json::Value| -> Vec<f64> {
+            v.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default()
+        };
         let mut worst = diff(&ours.0.weights, &weights(&config["min_volatility"]));
         worst = worst.max(diff(&ours.1.weights, &weights(&config["max_sharpe"])));
         let frontier = config["frontier"].as_array().ok_or("no `frontier`")?;
@@ -109,15 +120,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             beyond += usize::from(d > 1e-4);
             worst = worst.max(d);
         }
-        println!("PyPortfolioOpt, {name}: the same {} portfolios in {ref_time:.4} s (best of 3; mean and covariance not timed)", TARGETS + 2);
-        println!("    ratio: dslab is {:.0} times faster ({:.0} times with separate calls)", ref_time / best, ref_time / cold);
-        println!("    weights: largest difference {worst:.1e}; {beyond} of the {TARGETS} frontier portfolios differ by more than 1e-4");
+        println!(
+            "PyPortfolioOpt, {name}: the same {} portfolios in {ref_time:.4} s (best of 3; mean and covariance not timed)",
+            TARGETS + 2
+        );
+        println!(
+            "    ratio: dslab is {:.0} times faster ({:.0} times with separate calls)",
+            ref_time / best,
+            ref_time / cold
+        );
+        println!(
+            "    weights: largest difference {worst:.1e}; {beyond} of the {TARGETS} frontier portfolios differ by more than 1e-4"
+        );
     }
 
     let (mu, cov) = (ef.expected_returns(), ef.covariance());
     for sampling in [Sampling::NormalisedUniform, Sampling::Dirichlet] {
         for keep in [true, false] {
-            let params = RandomPortfolioParams::new(RANDOM).sampling(sampling).seed(42).risk_free_rate(RISK_FREE_RATE).keep_weights(keep);
+            let params = RandomPortfolioParams::new(RANDOM)
+                .sampling(sampling)
+                .seed(42)
+                .risk_free_rate(RISK_FREE_RATE)
+                .keep_weights(keep);
             let mut best = f64::INFINITY;
             let mut sharpe = 0.0;
             for _ in 0..3 {
@@ -139,5 +163,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 #[cfg(not(feature = "portfolio"))]
 fn main() {
-    eprintln!("bench_portfolio needs the `portfolio` feature: cargo run --release --features portfolio --example bench_portfolio");
+    eprintln!(
+        "bench_portfolio needs the `portfolio` feature: cargo run --release --features portfolio --example bench_portfolio"
+    );
 }

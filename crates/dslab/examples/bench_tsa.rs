@@ -27,7 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         search = grid.fit(train)?;
         best_time = best_time.min(start.elapsed().as_secs_f64());
     }
-    println!("dslab:       {} fits in {:.4} s (best of {repeats})", search.entries.len() + search.failures.len(), best_time);
+    println!(
+        "dslab:       {} fits in {:.4} s (best of {repeats})",
+        search.entries.len() + search.failures.len(),
+        best_time
+    );
 
     let python = std::env::var("DSLAB_REF_PYTHON").unwrap_or_else(|_| ".venv-ref/bin/python".into());
     let script = std::path::Path::new(manifest).join("benches/tsa_reference.py");
@@ -54,7 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut lower = 0;
     println!("\norder      dslab loglik   statsmodels loglik   difference   statsmodels converged");
     for fit in reference["fits"].as_array().ok_or("no `fits`")? {
-        let o: Vec<usize> = fit["order"].as_array().ok_or("order")?.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect();
+        let o: Vec<usize> =
+            fit["order"].as_array().ok_or("order")?.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect();
         let order = (o[0], o[1], o[2]);
         let ref_ll = fit["loglik"].as_f64().ok_or("loglik")?;
         let aic = fit["aic"].as_f64().ok_or("aic")?;
@@ -73,7 +78,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{:<10} {ours:>13.6} {ref_ll:>20.6} {diff:>+12.2e}   {}", format!("{order:?}"), fit["converged"]);
     }
     let best = search.entries[0].order;
-    println!("\nbest order by AIC: dslab {best:?} (AIC {:.3}), statsmodels {} (AIC {:.3})", search.entries[0].score, ref_best.1, ref_best.0);
+    println!(
+        "\nbest order by AIC: dslab {best:?} (AIC {:.3}), statsmodels {} (AIC {:.3})",
+        search.entries[0].score, ref_best.1, ref_best.0
+    );
     println!("log-likelihoods: {within} of 25 within 1e-3; dslab higher at {higher}, lower at {lower}");
     Ok(())
 }

@@ -23,7 +23,7 @@ fn main() {
 fn run() -> dslab::Result<()> {
     use dslab::attention;
     use dslab::transformer::{
-        Bpe, Translator, TrainingConfig, TransformerConfig, corpus_bleu, encode_pairs, evaluate, load_pairs, train,
+        Bpe, TrainingConfig, TransformerConfig, Translator, corpus_bleu, encode_pairs, evaluate, load_pairs, train,
     };
     use std::time::Instant;
 
@@ -57,7 +57,12 @@ fn run() -> dslab::Result<()> {
     let t0 = Instant::now();
     let source = Bpe::train(splits.train.iter().map(|p| p.en.as_str()), vocab)?;
     let target = Bpe::train(splits.train.iter().map(|p| p.de.as_str()), vocab)?;
-    println!("tokenizers: {} English and {} German ids in {:.1} s", source.vocab_size(), target.vocab_size(), t0.elapsed().as_secs_f64());
+    println!(
+        "tokenizers: {} English and {} German ids in {:.1} s",
+        source.vocab_size(),
+        target.vocab_size(),
+        t0.elapsed().as_secs_f64()
+    );
     config.src_vocab = source.vocab_size();
     config.tgt_vocab = target.vocab_size();
 
@@ -76,14 +81,21 @@ fn run() -> dslab::Result<()> {
                     format!("{}\t{}\n", ids(&p.src), ids(&p.tgt))
                 })
                 .collect();
-            std::fs::write(std::path::Path::new(dir).join(name), text).map_err(|e| dslab::Error::invalid("--dump-encoded", e.to_string()))
+            std::fs::write(std::path::Path::new(dir).join(name), text)
+                .map_err(|e| dslab::Error::invalid("--dump-encoded", e.to_string()))
         };
         dump("train.ids", &train_pairs)?;
         dump("test.ids", &test_pairs)?;
         source.save(std::path::Path::new(dir).join("en.bpe"))?;
         target.save(std::path::Path::new(dir).join("de.bpe"))?;
-        let refs: String = splits.test.iter().filter(|p| source.encode(&p.en).len() < config.max_len && target.encode(&p.de).len() < config.max_len).map(|p| format!("{}\n", p.de)).collect();
-        std::fs::write(std::path::Path::new(dir).join("test.de"), refs).map_err(|e| dslab::Error::invalid("--dump-encoded", e.to_string()))?;
+        let refs: String = splits
+            .test
+            .iter()
+            .filter(|p| source.encode(&p.en).len() < config.max_len && target.encode(&p.de).len() < config.max_len)
+            .map(|p| format!("{}\n", p.de))
+            .collect();
+        std::fs::write(std::path::Path::new(dir).join("test.de"), refs)
+            .map_err(|e| dslab::Error::invalid("--dump-encoded", e.to_string()))?;
         println!("wrote the encoded pairs to {dir}");
     }
     let device = attention::training_device();
@@ -124,7 +136,8 @@ fn run() -> dslab::Result<()> {
     let greedy_bleu = corpus_bleu(&greedy, &references)?;
     println!("greedy on {} test sentences ({greedy_seconds:.0} s): {greedy_bleu}", sources.len());
     let t0 = Instant::now();
-    let beam: Vec<String> = sources.iter().map(|s| translator.beam(s, beam_width, 40).map(|t| t.text)).collect::<dslab::Result<_>>()?;
+    let beam: Vec<String> =
+        sources.iter().map(|s| translator.beam(s, beam_width, 40).map(|t| t.text)).collect::<dslab::Result<_>>()?;
     let beam_seconds = t0.elapsed().as_secs_f64();
     let beam_bleu = corpus_bleu(&beam, &references)?;
     println!("beam {beam_width} ({beam_seconds:.0} s): {beam_bleu}");
@@ -133,7 +146,8 @@ fn run() -> dslab::Result<()> {
     }
 
     translator.save(&out)?;
-    let command = format!("cargo run --release --features transformer --example train_translator -- {}", args.join(" "));
+    let command =
+        format!("cargo run --release --features transformer --example train_translator -- {}", args.join(" "));
     let record = format!(
         "# Translator checkpoint\n\nTrained by this repository's own code with:\n\n```text\n{command}\n```\n\n\
          - data: `{data}` ({} training pairs after the length filter)\n- model: {config:?}, {} parameters\n\
@@ -160,5 +174,7 @@ fn run() -> dslab::Result<()> {
 
 #[cfg(not(feature = "transformer"))]
 fn main() {
-    eprintln!("train_translator needs the `transformer` feature: cargo run --release --features transformer --example train_translator");
+    eprintln!(
+        "train_translator needs the `transformer` feature: cargo run --release --features transformer --example train_translator"
+    );
 }

@@ -141,9 +141,7 @@ impl Layer {
                 (x.len(), vec![("y", y.len())])
             }
             Layer::Valued { x, y, values, .. } => (x.len(), vec![("y", y.len()), ("values", values.len())]),
-            Layer::Band { x, lower, upper, .. } => {
-                (x.len(), vec![("lower", lower.len()), ("upper", upper.len())])
-            }
+            Layer::Band { x, lower, upper, .. } => (x.len(), vec![("lower", lower.len()), ("upper", upper.len())]),
         };
         for (what, len) in others {
             if len != x_len {
@@ -228,13 +226,8 @@ impl Chart {
             }
         }
         for name in order {
-            let (gx, gy): (Vec<f64>, Vec<f64>) = x
-                .iter()
-                .zip(y)
-                .zip(groups)
-                .filter(|(_, g)| g.as_ref() == name)
-                .map(|((a, b), _)| (*a, *b))
-                .unzip();
+            let (gx, gy): (Vec<f64>, Vec<f64>) =
+                x.iter().zip(y).zip(groups).filter(|(_, g)| g.as_ref() == name).map(|((a, b), _)| (*a, *b)).unzip();
             self.layers.push(Layer::Points { name: name.to_owned(), x: gx, y: gy, size: 2 });
         }
         self
@@ -309,12 +302,8 @@ impl Chart {
         for layer in &self.layers {
             layer.check(title)?;
         }
-        let finite: Vec<(f64, f64)> = self
-            .layers
-            .iter()
-            .flat_map(Layer::extent)
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-            .collect();
+        let finite: Vec<(f64, f64)> =
+            self.layers.iter().flat_map(Layer::extent).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
         if finite.is_empty() && (self.x_range.is_none() || self.y_range.is_none()) {
             return Err(plot_error(title, "no series has a finite point to draw"));
         }
@@ -378,7 +367,10 @@ impl Chart {
                 colors.push(fixed.unwrap_or(next));
             }
             let inside = |x: f64, y: f64| {
-                x >= x_range.0.min(x_range.1) && x <= x_range.0.max(x_range.1) && y >= y_range.0.min(y_range.1) && y <= y_range.0.max(y_range.1)
+                x >= x_range.0.min(x_range.1)
+                    && x <= x_range.0.max(x_range.1)
+                    && y >= y_range.0.min(y_range.1)
+                    && y <= y_range.0.max(y_range.1)
             };
             for (index, layer) in ordered {
                 let color = colors[index];
@@ -412,14 +404,14 @@ impl Chart {
                     }
                     Layer::Points { x, y, size, .. } => {
                         let step = kept(x.len());
-                        let pts: Vec<(f64, f64)> = finite_points(x, y, step).into_iter().filter(|p| inside(p.0, p.1)).collect();
+                        let pts: Vec<(f64, f64)> =
+                            finite_points(x, y, step).into_iter().filter(|p| inside(p.0, p.1)).collect();
                         let size = *size;
                         let anno = chart
                             .draw_series(pts.into_iter().map(|p| Circle::new(p, size, color.mix(0.6).filled())))
                             .map_err(|e| plot_error(title, e))?;
                         if !name.is_empty() {
-                            anno.label(label(x.len()))
-                                .legend(move |(x, y)| Circle::new((x + 9, y), 4, color.filled()));
+                            anno.label(label(x.len())).legend(move |(x, y)| Circle::new((x + 9, y), 4, color.filled()));
                             legend = true;
                         }
                     }
@@ -428,7 +420,9 @@ impl Chart {
                         let step = kept(x.len());
                         let pts: Vec<(f64, f64, f64)> = (0..x.len())
                             .step_by(step)
-                            .filter(|&i| x[i].is_finite() && y[i].is_finite() && values[i].is_finite() && inside(x[i], y[i]))
+                            .filter(|&i| {
+                                x[i].is_finite() && y[i].is_finite() && values[i].is_finite() && inside(x[i], y[i])
+                            })
                             .map(|i| (x[i], y[i], values[i]))
                             .collect();
                         let anno = chart
@@ -465,7 +459,8 @@ impl Chart {
                         }
                     }
                     Layer::Highlight { x, y, .. } => {
-                        let pts: Vec<(f64, f64)> = finite_points(x, y, 1).into_iter().filter(|p| inside(p.0, p.1)).collect();
+                        let pts: Vec<(f64, f64)> =
+                            finite_points(x, y, 1).into_iter().filter(|p| inside(p.0, p.1)).collect();
                         let anno = chart
                             .draw_series(pts.into_iter().map(|p| {
                                 EmptyElement::at(p)
@@ -811,9 +806,8 @@ impl HeatmapGrid {
         }
         check_ticks(title, "x", &self.x_ticks, n_cols)?;
         check_ticks(title, "y", &self.y_ticks, n_rows)?;
-        let (lo, hi) = self
-            .range
-            .unwrap_or_else(|| value_range(self.panels.iter().flat_map(|p| p.1.iter().flatten().copied())));
+        let (lo, hi) =
+            self.range.unwrap_or_else(|| value_range(self.panels.iter().flat_map(|p| p.1.iter().flatten().copied())));
         let columns = self.columns.min(self.panels.len());
         let grid_rows = self.panels.len().div_ceil(columns);
         let width = self.panel_size.0 * columns as u32 + 95;
@@ -885,11 +879,11 @@ impl Panel<'_> {
         if let Some(caption) = self.caption {
             builder.caption(caption, (FONT, font + 3));
         }
-        let mut chart = builder
-            .build_cartesian_2d(segments(n_cols), segments(n_rows))
-            .map_err(|e| plot_error(title, e))?;
-        let x_label_of =
-            |v: &SegmentValue<usize>| if rotate { String::new() } else { segment_label(v, self.x_ticks, n_cols, false) };
+        let mut chart =
+            builder.build_cartesian_2d(segments(n_cols), segments(n_rows)).map_err(|e| plot_error(title, e))?;
+        let x_label_of = |v: &SegmentValue<usize>| {
+            if rotate { String::new() } else { segment_label(v, self.x_ticks, n_cols, false) }
+        };
         let y_label_of = |v: &SegmentValue<usize>| segment_label(v, self.y_ticks, n_rows, true);
         chart
             .configure_mesh()
@@ -909,7 +903,10 @@ impl Panel<'_> {
                 let y = n_rows - 1 - r;
                 let color = if v.is_finite() { ViridisRGB.get_color_normalized(v, lo, hi) } else { WHITE };
                 Rectangle::new(
-                    [(SegmentValue::Exact(c), SegmentValue::Exact(y)), (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1))],
+                    [
+                        (SegmentValue::Exact(c), SegmentValue::Exact(y)),
+                        (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1)),
+                    ],
                     color.filled(),
                 )
             })
@@ -987,7 +984,10 @@ fn draw_colorbar(area: &DrawingArea<SVGBackend<'_>, Shift>, lo: f64, hi: f64, la
     chart
         .draw_series((0..steps).map(|i| {
             let v0 = lo + i as f64 * step;
-            Rectangle::new([(0.0, v0), (1.0, v0 + step)], ViridisRGB.get_color_normalized(v0 + step / 2.0, lo, hi).filled())
+            Rectangle::new(
+                [(0.0, v0), (1.0, v0 + step)],
+                ViridisRGB.get_color_normalized(v0 + step / 2.0, lo, hi).filled(),
+            )
         }))
         .map_err(|e| plot_error(title, e))?;
     Ok(())
@@ -1070,12 +1070,7 @@ fn thin_step(n: usize, max_points: usize) -> usize {
 }
 
 fn finite_points(x: &[f64], y: &[f64], step: usize) -> Vec<(f64, f64)> {
-    x.iter()
-        .zip(y)
-        .step_by(step)
-        .filter(|(a, b)| a.is_finite() && b.is_finite())
-        .map(|(a, b)| (*a, *b))
-        .collect()
+    x.iter().zip(y).step_by(step).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect()
 }
 
 /// Runs of consecutive finite points: a line is broken where a value is missing.

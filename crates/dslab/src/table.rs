@@ -49,7 +49,12 @@ impl Table {
         if row.len() != self.headers.len() {
             return Err(Error::invalid(
                 format!("table row {}", self.rows.len()),
-                format!("it has {} cells but the table has {} columns ({})", row.len(), self.headers.len(), self.headers.join(", ")),
+                format!(
+                    "it has {} cells but the table has {} columns ({})",
+                    row.len(),
+                    self.headers.len(),
+                    self.headers.join(", ")
+                ),
             ));
         }
         self.rows.push(row);

@@ -95,7 +95,8 @@ fn attention_with_look_ahead_mask_matches_numpy() {
     let a = &f["attention"];
     let l = &f["attention_look_ahead"];
     let look = look_ahead_mask(5, &attention::device()).unsqueeze::<4>();
-    let (context, weights) = scaled_dot_product_attention(tensor(&a["q"]), tensor(&l["k"]), tensor(&l["v"]), Some(look));
+    let (context, weights) =
+        scaled_dot_product_attention(tensor(&a["q"]), tensor(&l["k"]), tensor(&l["v"]), Some(look));
     assert_close(context, &l["context"], "context");
     assert_close(weights, &l["weights"], "weights");
 }

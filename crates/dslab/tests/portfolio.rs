@@ -131,7 +131,12 @@ fn efficient_portfolios_match_pyportfolioopt() {
             let dp = max_abs_diff(&perf, &[expected.expected_return, expected.volatility, expected.sharpe_ratio]);
             let dt = max_abs_diff(&got.weights, &expected.tight_weights);
             println!("{label}: weights within {dw:.1e} (tight solve {dt:.1e}), performance within {dp:.1e}");
-            assert!(dw < 1e-4, "{label}: weights differ by {dw:e}\n ours   {:?}\n theirs {:?}", got.weights, expected.weights);
+            assert!(
+                dw < 1e-4,
+                "{label}: weights differ by {dw:e}\n ours   {:?}\n theirs {:?}",
+                got.weights,
+                expected.weights
+            );
             assert!(dp < 1e-6, "{label}: performance differs by {dp:e}: ours {perf:?}");
             // Closer still to the same problem solved at tolerances of 1e-12.
             let dt = max_abs_diff(&got.weights, &expected.tight_weights);
@@ -143,7 +148,10 @@ fn efficient_portfolios_match_pyportfolioopt() {
             }
             // Our weights are feasible to rounding.
             assert!((got.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{label}");
-            assert!(got.weights.iter().all(|w| *w >= case.bounds[0] - 1e-12 && *w <= case.bounds[1] + 1e-12), "{label}");
+            assert!(
+                got.weights.iter().all(|w| *w >= case.bounds[0] - 1e-12 && *w <= case.bounds[1] + 1e-12),
+                "{label}"
+            );
             worst = (worst.0.max(dw), worst.1.max(dp));
         }
     }
@@ -156,7 +164,11 @@ fn a_warm_started_frontier_equals_separate_solves() {
     let case = &fixtures().cases[1];
     let ef = EfficientFrontier::new(case.mean_compounded.clone(), case.covariance.clone()).unwrap();
     let curve = ef.frontier(40).unwrap();
-    assert!(curve.windows(2).all(|p| p[1].expected_return > p[0].expected_return && p[1].volatility >= p[0].volatility - 1e-15));
+    assert!(
+        curve
+            .windows(2)
+            .all(|p| p[1].expected_return > p[0].expected_return && p[1].volatility >= p[0].volatility - 1e-15)
+    );
     for p in &curve[1..curve.len() - 1] {
         let alone = ef.efficient_return(p.expected_return).unwrap();
         let d = p.weights.iter().zip(&alone.weights).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
@@ -172,7 +184,12 @@ fn random_portfolios_never_beat_the_frontier() {
     let tangency = ef.max_sharpe(rf).unwrap();
     let least = ef.min_volatility().unwrap();
     for sampling in [Sampling::NormalisedUniform, Sampling::Dirichlet] {
-        let cloud = RandomPortfolioParams::new(50_000).sampling(sampling).seed(1).risk_free_rate(rf).sample(ef.expected_returns(), ef.covariance()).unwrap();
+        let cloud = RandomPortfolioParams::new(50_000)
+            .sampling(sampling)
+            .seed(1)
+            .risk_free_rate(rf)
+            .sample(ef.expected_returns(), ef.covariance())
+            .unwrap();
         let best = cloud.max_sharpe();
         assert!(cloud.sharpe_ratios()[best] <= tangency.sharpe_ratio + 1e-12);
         assert!(cloud.volatilities()[cloud.min_volatility()] >= least.volatility - 1e-12);

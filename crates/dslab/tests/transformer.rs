@@ -5,7 +5,7 @@
 use dslab::attention::{self, to_vec};
 use dslab::transformer::bleu::tokenize_13a;
 use dslab::transformer::{
-    Bpe, EncodedPair, SentencePair, TrainingConfig, Translator, TransformerConfig, corpus_bleu, encode_pairs, evaluate,
+    Bpe, EncodedPair, SentencePair, TrainingConfig, TransformerConfig, Translator, corpus_bleu, encode_pairs, evaluate,
     make_batch, train,
 };
 use serde_json::Value;
@@ -24,7 +24,9 @@ fn corpus_bleu_matches_sacrebleu() {
             assert_eq!(tokenize_13a(hyp).join(" "), tokenized, "{name}: 13a tokenization of {hyp:?}");
         }
         let score = corpus_bleu(&hyps, &refs).unwrap();
-        let ints = |key: &str| -> Vec<usize> { case[key].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect() };
+        let ints = |key: &str| -> Vec<usize> {
+            case[key].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()
+        };
         assert_eq!(score.correct.to_vec(), ints("counts"), "{name}: matched n-grams");
         assert_eq!(score.total.to_vec(), ints("totals"), "{name}: n-grams");
         assert_eq!(score.sys_len, case["sys_len"].as_u64().unwrap() as usize, "{name}");
@@ -51,7 +53,12 @@ fn tiny_data() -> (Bpe, Bpe, Vec<EncodedPair>) {
 }
 
 fn tiny_config(en: &Bpe, de: &Bpe) -> TransformerConfig {
-    TransformerConfig::new(en.vocab_size(), de.vocab_size()).with_layers(1).with_d_model(32).with_heads(4).with_d_ff(64).with_dropout(0.0)
+    TransformerConfig::new(en.vocab_size(), de.vocab_size())
+        .with_layers(1)
+        .with_d_model(32)
+        .with_heads(4)
+        .with_d_ff(64)
+        .with_dropout(0.0)
 }
 
 #[test]
@@ -102,7 +109,8 @@ fn training_learns_a_tiny_corpus_and_checkpoints_round_trip() {
     let config = tiny_config(&en, &de);
     let model = config.init(&device).unwrap();
     let before = evaluate(&model, &pairs, 4).unwrap();
-    let training = TrainingConfig::new(150).with_batch_size(4).with_warmup_steps(20).with_lr_factor(2.0).with_log_every(50);
+    let training =
+        TrainingConfig::new(150).with_batch_size(4).with_warmup_steps(20).with_lr_factor(2.0).with_log_every(50);
     let mut lines = 0;
     let trained = train(model, &pairs, &pairs, &training.with_validate_every(50), |_| lines += 1).unwrap();
     let (model, logs) = (trained.model, trained.logs);

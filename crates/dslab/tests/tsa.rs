@@ -46,12 +46,29 @@ fn arima_matches_statsmodels() {
         let fit = Arima::new(p, d, q).fit(&y).unwrap_or_else(|e| panic!("{name}: {e}"));
         // statsmodels' default optimiser stops a little short of the maximum; its tight run
         // (same model) usually reaches it. The reference is whichever got higher.
-        let tight = if case["tight"]["loglik"].as_f64().unwrap() >= case["loglik"].as_f64().unwrap() { &case["tight"] } else { case };
-        eprintln!("{name}: loglik {} vs {} ({:e}); iterations {:?}", fit.loglik(), tight["loglik"], fit.loglik() - tight["loglik"].as_f64().unwrap(), fit.iterations());
+        let tight = if case["tight"]["loglik"].as_f64().unwrap() >= case["loglik"].as_f64().unwrap() {
+            &case["tight"]
+        } else {
+            case
+        };
+        eprintln!(
+            "{name}: loglik {} vs {} ({:e}); iterations {:?}",
+            fit.loglik(),
+            tight["loglik"],
+            fit.loglik() - tight["loglik"].as_f64().unwrap(),
+            fit.iterations()
+        );
         // statsmodels' default fit: same likelihood to 1e-3.
-        assert_close(&format!("{name} loglik vs default fit"), fit.loglik(), case["loglik"].as_f64().unwrap(), 0.0, 1e-3);
+        assert_close(
+            &format!("{name} loglik vs default fit"),
+            fit.loglik(),
+            case["loglik"].as_f64().unwrap(),
+            0.0,
+            1e-3,
+        );
         assert_close(&format!("{name} aic vs default fit"), fit.aic(), case["aic"].as_f64().unwrap(), 0.0, 2e-3);
-        let names: Vec<String> = case["param_names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let names: Vec<String> =
+            case["param_names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
         assert_eq!(fit.params().names(), names, "{name} parameter names");
         // The same model converged tightly: parameters and forecasts to 1e-3 relative.
         assert_close(&format!("{name} loglik"), fit.loglik(), tight["loglik"].as_f64().unwrap(), 0.0, 1e-3);
@@ -65,7 +82,13 @@ fn arima_matches_statsmodels() {
         // Forecasts also agree with the default fit where that fit reached the maximum (its
         // optimiser stops early on some models, e.g. the mean of the AR(1) on differences).
         if tight["loglik"].as_f64().unwrap() - case["loglik"].as_f64().unwrap() < 1e-5 {
-            assert_all_close(&format!("{name} forecast vs default fit"), &fc.mean, &numbers(&case["forecast_mean"]), 1e-3, 0.0);
+            assert_all_close(
+                &format!("{name} forecast vs default fit"),
+                &fc.mean,
+                &numbers(&case["forecast_mean"]),
+                1e-3,
+                0.0,
+            );
         }
     }
 }
@@ -84,7 +107,13 @@ fn arima_grid_matches_statsmodels() {
         let ll = entry.fit.loglik();
         let default = case["loglik"].as_f64().unwrap();
         let tight = case["tight"]["loglik"].as_f64().unwrap();
-        eprintln!("{order:?}: dslab {ll:.6} statsmodels default {default:.6} ({:+.2e}) tight {tight:.6} ({:+.2e}) default converged {} iterations {:?}", ll - default, ll - tight, case["converged"], entry.fit.iterations());
+        eprintln!(
+            "{order:?}: dslab {ll:.6} statsmodels default {default:.6} ({:+.2e}) tight {tight:.6} ({:+.2e}) default converged {} iterations {:?}",
+            ll - default,
+            ll - tight,
+            case["converged"],
+            entry.fit.iterations()
+        );
         // Either the same maximum as statsmodels' better run, or a higher one. At (2, 1, 4)
         // dslab's path ends on a different, lower local maximum (-1100.589 against -1100.429).
         let reference = default.max(tight);
@@ -103,7 +132,6 @@ fn arima_grid_matches_statsmodels() {
     assert_eq!(search.entries[0].order, best, "best order by AIC");
 }
 
-
 #[test]
 fn adf_matches_statsmodels() {
     for case in fixture()["adf"].as_array().unwrap() {
@@ -115,7 +143,13 @@ fn adf_matches_statsmodels() {
         assert_close(&format!("{name} statistic"), result.statistic, case["statistic"].as_f64().unwrap(), 1e-9, 1e-12);
         assert_close(&format!("{name} p-value"), result.p_value, case["p_value"].as_f64().unwrap(), 1e-9, 1e-15);
         assert_close(&format!("{name} ic"), result.ic_best.unwrap(), case["ic_best"].as_f64().unwrap(), 1e-10, 0.0);
-        assert_all_close(&format!("{name} critical"), &result.critical_values, &numbers(&case["critical_values"]), 1e-12, 0.0);
+        assert_all_close(
+            &format!("{name} critical"),
+            &result.critical_values,
+            &numbers(&case["critical_values"]),
+            1e-12,
+            0.0,
+        );
     }
     // The article's conclusion on this data: levels are non-stationary, differences are not
     // clearly stationary either at 5 %.
@@ -135,7 +169,8 @@ fn acf_pacf_and_ljung_box_match_statsmodels() {
         assert_all_close(&format!("{key} lower"), &got.lower, &numbers(&want["lower"]), 1e-10, 1e-13);
         assert_all_close(&format!("{key} upper"), &got.upper, &numbers(&want["upper"]), 1e-10, 1e-13);
     }
-    for (method, key) in [(PacfMethod::YuleWalker, "yw"), (PacfMethod::YuleWalkerMle, "ywm"), (PacfMethod::Ols, "ols")] {
+    for (method, key) in [(PacfMethod::YuleWalker, "yw"), (PacfMethod::YuleWalkerMle, "ywm"), (PacfMethod::Ols, "ols")]
+    {
         let want = &fx["pacf_diff"][key];
         let got = pacf(&dy, 20, method).unwrap();
         assert_all_close(&format!("pacf {key}"), &got.values, &numbers(&want["values"]), 1e-8, 1e-11);
@@ -157,12 +192,20 @@ fn acf_pacf_and_ljung_box_match_statsmodels() {
 #[test]
 fn decomposition_matches_statsmodels() {
     let y = numbers(&fixture()["series"]);
-    for (key, model) in [("additive", DecompositionModel::Additive), ("multiplicative", DecompositionModel::Multiplicative)] {
+    for (key, model) in
+        [("additive", DecompositionModel::Additive), ("multiplicative", DecompositionModel::Multiplicative)]
+    {
         for period in [10usize, 7] {
             let want = &fixture()["decompose"][format!("{key}_{period}")];
             let got = decompose(&y, period, model).unwrap();
             assert_all_close(&format!("{key} {period} trend"), &got.trend, &numbers(&want["trend"]), 1e-12, 1e-9);
-            assert_all_close(&format!("{key} {period} seasonal"), &got.seasonal, &numbers(&want["seasonal"]), 1e-9, 1e-9);
+            assert_all_close(
+                &format!("{key} {period} seasonal"),
+                &got.seasonal,
+                &numbers(&want["seasonal"]),
+                1e-9,
+                1e-9,
+            );
             assert_all_close(&format!("{key} {period} resid"), &got.resid, &numbers(&want["resid"]), 1e-9, 1e-9);
         }
     }
@@ -176,8 +219,20 @@ fn moving_averages_trends_and_boxcox_match_pandas_numpy_scipy() {
     let moving = &fx["moving"];
     assert_all_close("rolling 10", &rolling_mean(&y, 10).unwrap(), &numbers(&moving["rolling10"]), 1e-12, 1e-9);
     assert_all_close("ewm adjust", &ewma(&y, 0.3).unwrap(), &numbers(&moving["ewm_alpha03_adjust"]), 1e-12, 1e-9);
-    assert_all_close("ewm recursive", &ewma_recursive(&y, 0.3).unwrap(), &numbers(&moving["ewm_alpha03_recursive"]), 1e-12, 1e-9);
-    assert_all_close("ewm span 10", &ewma(&y, alpha_from_span(10.0).unwrap()).unwrap(), &numbers(&moving["ewm_span10"]), 1e-12, 1e-9);
+    assert_all_close(
+        "ewm recursive",
+        &ewma_recursive(&y, 0.3).unwrap(),
+        &numbers(&moving["ewm_alpha03_recursive"]),
+        1e-12,
+        1e-9,
+    );
+    assert_all_close(
+        "ewm span 10",
+        &ewma(&y, alpha_from_span(10.0).unwrap()).unwrap(),
+        &numbers(&moving["ewm_span10"]),
+        1e-12,
+        1e-9,
+    );
     for (degree, key) in [(1, "linear"), (2, "quadratic")] {
         let fit = PolynomialTrend::new(degree).unwrap().fit(&y).unwrap();
         assert_all_close(&format!("{key} trend"), &fit.coefficients, &numbers(&fx["trend"][key]), 1e-9, 1e-9);
@@ -200,13 +255,20 @@ fn exponential_smoothing_matches_statsmodels() {
     assert_all_close("ses forecast", &ses.forecast(horizon), &numbers(&s["simple"]["forecast"]), 1e-6, 0.0);
 
     let holt = ExponentialSmoothing::holt().fit(train).unwrap();
-    eprintln!("holt {:?} sse {} vs {}", (holt.alpha, holt.beta, holt.initial_level, holt.initial_trend), holt.sse, s["holt"]["sse"]);
+    eprintln!(
+        "holt {:?} sse {} vs {}",
+        (holt.alpha, holt.beta, holt.initial_level, holt.initial_trend),
+        holt.sse,
+        s["holt"]["sse"]
+    );
     assert_close("holt sse", holt.sse, s["holt"]["sse"].as_f64().unwrap(), 1e-6, 0.0);
     assert_close("holt alpha", holt.alpha, s["holt"]["alpha"].as_f64().unwrap(), 0.0, 1e-5);
     assert_close("holt beta", holt.beta.unwrap(), s["holt"]["beta"].as_f64().unwrap(), 1e-3, 0.0);
     assert_all_close("holt forecast", &holt.forecast(horizon), &numbers(&s["holt"]["forecast"]), 1e-3, 0.0);
 
-    for (key, seasonality) in [("holt_winters_add", Seasonality::Additive), ("holt_winters_mul", Seasonality::Multiplicative)] {
+    for (key, seasonality) in
+        [("holt_winters_add", Seasonality::Additive), ("holt_winters_mul", Seasonality::Multiplicative)]
+    {
         let fit = ExponentialSmoothing::holt_winters(10, seasonality).fit(train).unwrap();
         let want = s[key]["sse"].as_f64().unwrap();
         eprintln!("{key}: sse {} vs {want}; alpha {} beta {:?} gamma {:?}", fit.sse, fit.alpha, fit.beta, fit.gamma);

@@ -177,7 +177,10 @@ pub fn e2e(ready: &Ready, notebooks: &[PathBuf]) -> Result {
         );
         let config_path = out_dir.join("config.json");
         fs::write(&config_path, config)?;
-        run(command("node").arg(e2e_dir.join("run.mjs")).arg(&config_path).current_dir(&e2e_dir), "node crates/xtask/e2e/run.mjs")
+        run(
+            command("node").arg(e2e_dir.join("run.mjs")).arg(&config_path).current_dir(&e2e_dir),
+            "node crates/xtask/e2e/run.mjs",
+        )
     })();
     stop_server(&mut server, port, &token);
     eprintln!(

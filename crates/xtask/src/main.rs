@@ -120,11 +120,19 @@ fn test(args: &[String]) -> Result {
     // The cheap check first: a notebook committed with outputs fails before anything builds.
     let env = setup::ensure(&base)?;
     env.python_script("notebooks.py", ["selftest"])?;
-    env.python_script("notebooks.py", ["check-clean"].into_iter().chain(notebooks.iter().map(|p| p.to_str().unwrap_or(""))))?;
+    env.python_script(
+        "notebooks.py",
+        ["check-clean"].into_iter().chain(notebooks.iter().map(|p| p.to_str().unwrap_or(""))),
+    )?;
     if !skip_cargo {
         let started = Instant::now();
         env::run(
-            Command::new(&env.cargo).current_dir(&env.root).args(["test", "--workspace", "--all-features", "--no-fail-fast"]),
+            Command::new(&env.cargo).current_dir(&env.root).args([
+                "test",
+                "--workspace",
+                "--all-features",
+                "--no-fail-fast",
+            ]),
             "cargo test --workspace --all-features",
         )?;
         eprintln!("xtask test: cargo test took {}", env::elapsed(started));

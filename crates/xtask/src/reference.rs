@@ -9,7 +9,8 @@ use crate::env::{Env, command, output, run};
 use crate::{Failure, Result};
 
 /// Topics with a fixture folder, a benchmark example `bench_<topic>` and a dslab feature.
-pub const TOPICS: [(&str, &str); 4] = [("attention", "attention"), ("tsa", "tsa"), ("portfolio", "portfolio"), ("geo", "geo")];
+pub const TOPICS: [(&str, &str); 4] =
+    [("attention", "attention"), ("tsa", "tsa"), ("portfolio", "portfolio"), ("geo", "geo")];
 
 fn fixture_dirs(root: &Path) -> Result<Vec<PathBuf>> {
     let base = root.join("crates/dslab/tests/fixtures");

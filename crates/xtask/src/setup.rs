@@ -94,11 +94,12 @@ fn python_env(base: &Env) -> Result<(PathBuf, PathBuf)> {
     }
     let system = ["python3", "python"]
         .into_iter()
-        .find(|p| {
-            output(Command::new(p).args(["-c", "import sys; assert sys.version_info >= (3, 9)"])).is_some()
-        })
+        .find(|p| output(Command::new(p).args(["-c", "import sys; assert sys.version_info >= (3, 9)"])).is_some())
         .ok_or_else(|| {
-            Failure("python3 not found: install Python 3.9 or newer (https://www.python.org/downloads/) and run again".into())
+            Failure(
+                "python3 not found: install Python 3.9 or newer (https://www.python.org/downloads/) and run again"
+                    .into(),
+            )
         })?;
     if output(Command::new(system).args(["-c", "import venv, ensurepip"])).is_none() {
         return Err(Failure(format!(
@@ -150,28 +151,42 @@ fn evcxr(base: &Env, prefix: &Path) -> Result<PathBuf> {
         if let Some(root) = root {
             cmd.arg("--root").arg(root);
         }
-        output(&mut cmd).is_some_and(|list| list.lines().any(|l| l.trim_end() == format!("evcxr_jupyter v{EVCXR_VERSION}:")))
+        output(&mut cmd)
+            .is_some_and(|list| list.lines().any(|l| l.trim_end() == format!("evcxr_jupyter v{EVCXR_VERSION}:")))
     };
     let conda_has_it = fs::read_dir(prefix.join("conda-meta"))
-        .map(|dir| dir.filter_map(|e| e.ok()).any(|e| e.file_name().to_string_lossy().starts_with(&format!("evcxr-{EVCXR_VERSION}-"))))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().starts_with(&format!("evcxr-{EVCXR_VERSION}-")))
+        })
         .unwrap_or(false);
     if in_env.exists() && (listed(Some(prefix)) || conda_has_it) {
         return Ok(in_env);
     }
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" }).map(|h| PathBuf::from(h).join(".cargo")));
+    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
+        std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" }).map(|h| PathBuf::from(h).join(".cargo"))
+    });
     if let Some(home) = cargo_home {
         let global = home.join("bin").join(exe("evcxr_jupyter"));
         if global.exists() && listed(None) {
             return Ok(global);
         }
     }
-    eprintln!("xtask: installing evcxr_jupyter {EVCXR_VERSION} into {} (about 7 minutes on two cores, once)", prefix.display());
+    eprintln!(
+        "xtask: installing evcxr_jupyter {EVCXR_VERSION} into {} (about 7 minutes on two cores, once)",
+        prefix.display()
+    );
+    // With the target folder on PATH, cargo does not warn that the binary is not on PATH: the
+    // kernel is registered by its full path, so the user's PATH does not matter.
+    let dirs = std::iter::once(bin_dir(prefix))
+        .chain(std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>()));
+    let mut install = command(&base.cargo);
+    install.args(["install", "evcxr_jupyter", "--version", EVCXR_VERSION, "--locked", "--root"]).arg(prefix);
+    if let Ok(path) = std::env::join_paths(dirs) {
+        install.env("PATH", path);
+    }
     run(
-        command(&base.cargo)
-            .args(["install", "evcxr_jupyter", "--version", EVCXR_VERSION, "--locked", "--root"])
-            .arg(prefix),
+        &mut install,
         &format!("cargo install evcxr_jupyter --version {EVCXR_VERSION} --locked --root {}", prefix.display()),
     )?;
     Ok(in_env)
@@ -294,7 +309,10 @@ pub fn warm(ready: &Ready) -> Result {
     }
     let started = Instant::now();
     eprintln!("xtask: pre-building the notebooks' dependencies (minutes the first time, once)");
-    ready.python_script("notebooks.py", ["warm"].into_iter().map(String::from).chain(notebooks.iter().map(|p| p.display().to_string())))?;
+    ready.python_script(
+        "notebooks.py",
+        ["warm"].into_iter().map(String::from).chain(notebooks.iter().map(|p| p.display().to_string())),
+    )?;
     fs::create_dir_all(stamp_path.parent().expect("has a parent"))?;
     fs::write(&stamp_path, stamp)?;
     eprintln!("xtask: dependencies built in {}", elapsed(started));
@@ -376,7 +394,10 @@ mod tests {
     #[test]
     fn kernel_spec_runs_the_launcher_with_the_connection_file() {
         let json = kernel_spec_json(&ready());
-        assert!(json.contains("\"/repo/.venv/bin/python\",\n    \"/repo/crates/xtask/python/evcxr_kernel.py\""), "{json}");
+        assert!(
+            json.contains("\"/repo/.venv/bin/python\",\n    \"/repo/crates/xtask/python/evcxr_kernel.py\""),
+            "{json}"
+        );
         assert!(json.contains("\"--slots\",\n    \"/repo/target/evcxr\",\n    \"{connection_file}\""), "{json}");
         assert!(json.contains("\"interrupt_mode\": \"message\""));
     }
@@ -414,6 +435,9 @@ mod tests {
                 "environment.yml should pin `{line}` like requirements.txt"
             );
         }
-        assert!(conda.contains(&format!("- evcxr={EVCXR_VERSION}")), "environment.yml should pin evcxr {EVCXR_VERSION}");
+        assert!(
+            conda.contains(&format!("- evcxr={EVCXR_VERSION}")),
+            "environment.yml should pin evcxr {EVCXR_VERSION}"
+        );
     }
 }

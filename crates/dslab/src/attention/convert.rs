@@ -39,7 +39,7 @@ pub fn tensor_from_rows(rows: &[Vec<f64>], device: &Device) -> Result<Tensor<2>>
 pub fn head_maps(weights: Tensor<4>, batch_index: usize) -> Vec<(String, Vec<Vec<f64>>)> {
     let [batch, heads, seq_q, seq_k] = weights.dims();
     assert!(batch_index < batch, "batch index {batch_index} is out of range for a batch of {batch}");
-    let one = weights.slice([batch_index..batch_index + 1]).reshape([heads, seq_q * seq_k]);
+    let one = weights.narrow(0, batch_index, 1).reshape([heads, seq_q * seq_k]);
     to_vec(one)
         .chunks(seq_q * seq_k)
         .enumerate()

@@ -36,7 +36,7 @@ impl MultiHeadAttentionConfig {
                 format!("d_model = {} and n_heads = {} must both be positive", self.d_model, self.n_heads),
             ));
         }
-        if self.d_model % self.n_heads != 0 {
+        if !self.d_model.is_multiple_of(self.n_heads) {
             return Err(Error::invalid(
                 "multi-head attention sizes",
                 format!(

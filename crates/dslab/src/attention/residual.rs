@@ -31,9 +31,11 @@ pub fn layer_gradient_norms(depth: usize, width: usize, residual: bool, seed: u6
     layers
         .iter()
         .map(|layer| {
-            let grad = layer.weight.val().grad(&grads).ok_or_else(|| {
-                Error::invalid("gradient", "a layer's weights received no gradient".to_owned())
-            })?;
+            let grad = layer
+                .weight
+                .val()
+                .grad(&grads)
+                .ok_or_else(|| Error::invalid("gradient", "a layer's weights received no gradient".to_owned()))?;
             Ok(f64::from(grad.powf_scalar(2.0).sum().sqrt().into_scalar::<f32>()))
         })
         .collect()

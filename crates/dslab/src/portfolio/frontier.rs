@@ -66,15 +66,24 @@ impl EfficientFrontier {
             return Err(Error::invalid("expected returns", format!("the return of asset {} is {}", i + 1, mu[i])));
         }
         if cov.len() != n {
-            return Err(Error::invalid("covariance", format!("it has {} rows for {n} expected returns (it must be {n} x {n})", cov.len())));
+            return Err(Error::invalid(
+                "covariance",
+                format!("it has {} rows for {n} expected returns (it must be {n} x {n})", cov.len()),
+            ));
         }
         if let Some(i) = cov.iter().position(|row| row.len() != n) {
-            return Err(Error::invalid("covariance", format!("row {} has {} values (it must be {n} x {n})", i + 1, cov[i].len())));
+            return Err(Error::invalid(
+                "covariance",
+                format!("row {} has {} values (it must be {n} x {n})", i + 1, cov[i].len()),
+            ));
         }
         for i in 0..n {
             for j in 0..n {
                 if !cov[i][j].is_finite() {
-                    return Err(Error::invalid("covariance", format!("the value at ({}, {}) is {}", i + 1, j + 1, cov[i][j])));
+                    return Err(Error::invalid(
+                        "covariance",
+                        format!("the value at ({}, {}) is {}", i + 1, j + 1, cov[i][j]),
+                    ));
                 }
             }
         }
@@ -84,7 +93,15 @@ impl EfficientFrontier {
                 if (cov[i][j] - cov[j][i]).abs() > 1e-10 * scale {
                     return Err(Error::invalid(
                         "covariance",
-                        format!("it is not symmetric: ({}, {}) is {} but ({}, {}) is {}", i + 1, j + 1, cov[i][j], j + 1, i + 1, cov[j][i]),
+                        format!(
+                            "it is not symmetric: ({}, {}) is {} but ({}, {}) is {}",
+                            i + 1,
+                            j + 1,
+                            cov[i][j],
+                            j + 1,
+                            i + 1,
+                            cov[j][i]
+                        ),
                     ));
                 }
             }
@@ -132,13 +149,19 @@ impl EfficientFrontier {
     pub fn with_asset_bounds(mut self, lower: Vec<f64>, upper: Vec<f64>) -> Result<EfficientFrontier> {
         let n = self.mu.len();
         if lower.len() != n || upper.len() != n {
-            return Err(Error::invalid("weight bounds", format!("{} lower and {} upper bounds for {n} assets", lower.len(), upper.len())));
+            return Err(Error::invalid(
+                "weight bounds",
+                format!("{} lower and {} upper bounds for {n} assets", lower.len(), upper.len()),
+            ));
         }
         for i in 0..n {
             if !(lower[i].is_finite() && upper[i].is_finite() && lower[i] <= upper[i]) {
                 return Err(Error::invalid(
                     "weight bounds",
-                    format!("{}: the bounds [{}, {}] must be finite with lower ≤ upper", self.assets[i], lower[i], upper[i]),
+                    format!(
+                        "{}: the bounds [{}, {}] must be finite with lower ≤ upper",
+                        self.assets[i], lower[i], upper[i]
+                    ),
                 ));
             }
         }
@@ -146,7 +169,9 @@ impl EfficientFrontier {
         if low > 1.0 + 1e-12 || high < 1.0 - 1e-12 {
             return Err(Error::invalid(
                 "weight bounds",
-                format!("no weights sum to 1 between them: the lower bounds add up to {low:.4} and the upper bounds to {high:.4}"),
+                format!(
+                    "no weights sum to 1 between them: the lower bounds add up to {low:.4} and the upper bounds to {high:.4}"
+                ),
             ));
         }
         self.lower = lower;
@@ -363,7 +388,8 @@ impl EfficientFrontier {
             let rhs = |r: f64| [vec![1.0, -r], held_bounds.clone()].concat();
             let Some(mut both) = qp::kkt(&qp, &active, &[rhs(0.0), rhs(1.0)]) else {
                 // Degenerate: let go of the held bound with the smallest multiplier.
-                let loosest = held.iter().copied().min_by(|&a, &b| solved.duals[a - 1].total_cmp(&solved.duals[b - 1]))?;
+                let loosest =
+                    held.iter().copied().min_by(|&a, &b| solved.duals[a - 1].total_cmp(&solved.duals[b - 1]))?;
                 active[loosest] = false;
                 continue;
             };
@@ -441,7 +467,11 @@ impl EfficientFrontier {
         let budget: Vec<(usize, f64)> = (0..n).map(|i| (i, 1.0)).chain([(n, -1.0)]).collect();
         // k·lower ≤ y ≤ k·upper for the bounds that can bind, and k ≥ 0.
         let row = |(i, is_upper): (usize, bool)| {
-            if is_upper { Row::new(vec![(i, 1.0), (n, -self.upper[i])], 0.0) } else { Row::new(vec![(i, -1.0), (n, self.lower[i])], 0.0) }
+            if is_upper {
+                Row::new(vec![(i, 1.0), (n, -self.upper[i])], 0.0)
+            } else {
+                Row::new(vec![(i, -1.0), (n, self.lower[i])], 0.0)
+            }
         };
         let mut ineq: Vec<Row> = self.binding_bounds().into_iter().map(row).collect();
         ineq.push(Row::new(vec![(n, -1.0)], 0.0));
@@ -449,7 +479,10 @@ impl EfficientFrontier {
         let yk = qp.solve_polished("max_sharpe")?;
         let k = yk[n];
         if k.is_nan() || k <= 0.0 {
-            return Err(Error::not_converged("max_sharpe", format!("the scale k came out as {k}; the problem is degenerate")));
+            return Err(Error::not_converged(
+                "max_sharpe",
+                format!("the scale k came out as {k}; the problem is degenerate"),
+            ));
         }
         let w = yk[..n].iter().map(|y| y / k).collect();
         Ok(self.portfolio(w, risk_free_rate))
@@ -562,7 +595,9 @@ mod tests {
         assert!((below.volatility - low.volatility).abs() < 1e-12);
         // The curve rises from the minimum to the highest return.
         let curve = ef.frontier(12).unwrap();
-        assert!(curve.windows(2).all(|p| p[1].expected_return > p[0].expected_return && p[1].volatility >= p[0].volatility));
+        assert!(
+            curve.windows(2).all(|p| p[1].expected_return > p[0].expected_return && p[1].volatility >= p[0].volatility)
+        );
         assert_eq!(curve.last().unwrap().weights, [1.0, 0.0, 0.0]);
         // No portfolio on a grid of weights beats the tangency portfolio's Sharpe ratio.
         for i in 0..=50 {
@@ -604,7 +639,12 @@ mod tests {
     #[test]
     fn one_asset_is_its_own_frontier() {
         let ef = EfficientFrontier::new(vec![0.07], vec![vec![0.04]]).unwrap();
-        for p in [ef.min_volatility().unwrap(), ef.max_sharpe(0.01).unwrap(), ef.efficient_return(0.05).unwrap(), ef.efficient_risk(0.3).unwrap()] {
+        for p in [
+            ef.min_volatility().unwrap(),
+            ef.max_sharpe(0.01).unwrap(),
+            ef.efficient_return(0.05).unwrap(),
+            ef.efficient_risk(0.3).unwrap(),
+        ] {
             assert!((p.weights[0] - 1.0).abs() < 1e-12 && (p.volatility - 0.2).abs() < 1e-12, "{p:?}");
         }
     }
@@ -625,16 +665,23 @@ mod tests {
 
     #[test]
     fn bad_covariances_are_refused() {
-        let e = EfficientFrontier::new(vec![0.1, 0.2], vec![vec![0.04, 0.05], vec![0.05, 0.04]]).unwrap_err().to_string();
+        let e =
+            EfficientFrontier::new(vec![0.1, 0.2], vec![vec![0.04, 0.05], vec![0.05, 0.04]]).unwrap_err().to_string();
         assert!(e.contains("not positive semi-definite") && e.contains("-1.000e-2"), "{e}");
-        let e = EfficientFrontier::new(vec![0.1, 0.2], vec![vec![0.04, 0.01], vec![0.02, 0.04]]).unwrap_err().to_string();
+        let e =
+            EfficientFrontier::new(vec![0.1, 0.2], vec![vec![0.04, 0.01], vec![0.02, 0.04]]).unwrap_err().to_string();
         assert!(e.contains("not symmetric"), "{e}");
-        let e = EfficientFrontier::new(vec![0.1, 0.2, 0.3], vec![vec![0.04, 0.01], vec![0.01, 0.04]]).unwrap_err().to_string();
+        let e = EfficientFrontier::new(vec![0.1, 0.2, 0.3], vec![vec![0.04, 0.01], vec![0.01, 0.04]])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("2 rows for 3 expected returns"), "{e}");
         assert!(EfficientFrontier::new(vec![0.1, f64::NAN], vec![vec![1.0, 0.0], vec![0.0, 1.0]]).is_err());
         // Singular but semi-definite (two identical assets) is accepted and solved.
-        let ef = EfficientFrontier::new(vec![0.1, 0.1, 0.05], vec![vec![0.04, 0.04, 0.0], vec![0.04, 0.04, 0.0], vec![0.0, 0.0, 0.01]])
-            .unwrap();
+        let ef = EfficientFrontier::new(
+            vec![0.1, 0.1, 0.05],
+            vec![vec![0.04, 0.04, 0.0], vec![0.04, 0.04, 0.0], vec![0.0, 0.0, 0.01]],
+        )
+        .unwrap();
         let p = ef.min_volatility().unwrap();
         assert!((p.weights[2] - 0.8).abs() < 1e-7, "{p:?}");
         let r = ef.efficient_risk(0.15).unwrap();

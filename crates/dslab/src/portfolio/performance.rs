@@ -53,18 +53,34 @@ impl Portfolio {
         Ok(Portfolio::from_parts(weights.to_vec(), default_names(n), mu, cov, risk_free_rate))
     }
 
-    pub(crate) fn from_parts(weights: Vec<f64>, assets: Vec<String>, mu: &[f64], cov: &[Vec<f64>], rf: f64) -> Portfolio {
+    pub(crate) fn from_parts(
+        weights: Vec<f64>,
+        assets: Vec<String>,
+        mu: &[f64],
+        cov: &[Vec<f64>],
+        rf: f64,
+    ) -> Portfolio {
         // `+ 0.0` turns a weight of -0.0 (an exact zero from the polishing) into 0.0.
         let weights: Vec<f64> = weights.into_iter().map(|w| w + 0.0).collect();
         let expected_return = linalg::dot(&weights, mu);
         let volatility = linalg::quad_form(cov, &weights).max(0.0).sqrt();
-        Portfolio { weights, assets, expected_return, volatility, sharpe_ratio: (expected_return - rf) / volatility, risk_free_rate: rf }
+        Portfolio {
+            weights,
+            assets,
+            expected_return,
+            volatility,
+            sharpe_ratio: (expected_return - rf) / volatility,
+            risk_free_rate: rf,
+        }
     }
 
     /// The same portfolio with asset names (one per weight).
     pub fn with_assets<S: AsRef<str>>(mut self, names: &[S]) -> Result<Portfolio> {
         if names.len() != self.weights.len() {
-            return Err(Error::invalid("asset names", format!("{} names for {} weights", names.len(), self.weights.len())));
+            return Err(Error::invalid(
+                "asset names",
+                format!("{} names for {} weights", names.len(), self.weights.len()),
+            ));
         }
         self.assets = names.iter().map(|s| s.as_ref().to_owned()).collect();
         Ok(self)
@@ -110,13 +126,21 @@ pub fn weights_table(portfolios: &[(&str, &Portfolio)]) -> Result<Table> {
         return Err(Error::invalid("portfolios", format!("`{name}` holds other assets than the first portfolio")));
     }
     let headers = std::iter::once("asset").chain(portfolios.iter().map(|(name, _)| *name));
-    let mut table = Table::new(headers).max_rows(first.assets.len() + 3).caption("Weights and expected performance (annual)");
+    let mut table =
+        Table::new(headers).max_rows(first.assets.len() + 3).caption("Weights and expected performance (annual)");
     for (i, asset) in first.assets.iter().enumerate() {
         table.push_row(std::iter::once(asset.clone()).chain(portfolios.iter().map(|(_, p)| percent(p.weights[i]))))?;
     }
-    table.push_row(std::iter::once("expected return".to_owned()).chain(portfolios.iter().map(|(_, p)| percent(p.expected_return))))?;
-    table.push_row(std::iter::once("volatility".to_owned()).chain(portfolios.iter().map(|(_, p)| percent(p.volatility))))?;
-    table.push_row(std::iter::once("Sharpe ratio".to_owned()).chain(portfolios.iter().map(|(_, p)| format!("{:.3}", p.sharpe_ratio))))?;
+    table.push_row(
+        std::iter::once("expected return".to_owned()).chain(portfolios.iter().map(|(_, p)| percent(p.expected_return))),
+    )?;
+    table.push_row(
+        std::iter::once("volatility".to_owned()).chain(portfolios.iter().map(|(_, p)| percent(p.volatility))),
+    )?;
+    table.push_row(
+        std::iter::once("Sharpe ratio".to_owned())
+            .chain(portfolios.iter().map(|(_, p)| format!("{:.3}", p.sharpe_ratio))),
+    )?;
     Ok(table)
 }
 
@@ -127,7 +151,12 @@ mod tests {
     #[test]
     fn evaluate_checks_sizes() {
         let cov = vec![vec![0.04, 0.01], vec![0.01, 0.09]];
-        assert!(Portfolio::evaluate(&[1.0], &[0.1, 0.2], &cov, 0.0).unwrap_err().to_string().contains("1 weights for 2 assets"));
+        assert!(
+            Portfolio::evaluate(&[1.0], &[0.1, 0.2], &cov, 0.0)
+                .unwrap_err()
+                .to_string()
+                .contains("1 weights for 2 assets")
+        );
         assert!(Portfolio::evaluate(&[0.5, 0.5], &[0.1, 0.2, 0.3], &cov, 0.0).is_err());
         let p = Portfolio::evaluate(&[0.5, 0.5], &[0.1, 0.2], &cov, 0.05).unwrap();
         let vol = (0.25f64 * 0.04 + 0.25 * 0.09 + 2.0 * 0.25 * 0.01).sqrt();

@@ -51,7 +51,10 @@ impl Prices {
         }
         for (t, date) in dates.iter().enumerate() {
             if !is_iso_date(date) {
-                return Err(Error::invalid("prices", format!("date `{date}` (row {}) is not written YYYY-MM-DD", t + 1)));
+                return Err(Error::invalid(
+                    "prices",
+                    format!("date `{date}` (row {}) is not written YYYY-MM-DD", t + 1),
+                ));
             }
             if t > 0 && dates[t - 1] >= *date {
                 return Err(Error::invalid(
@@ -89,7 +92,9 @@ impl Prices {
             .map(|ticker| Ok(table.optional_f64_column(ticker)?.into_iter().map(|p| p.unwrap_or(f64::NAN)).collect()))
             .collect::<Result<Vec<Vec<f64>>>>()?;
         Prices::new(dates, tickers, columns).map_err(|err| match err {
-            Error::InvalidInput { message, .. } => Error::invalid(format!("prices in {}", path.as_ref().display()), message),
+            Error::InvalidInput { message, .. } => {
+                Error::invalid(format!("prices in {}", path.as_ref().display()), message)
+            }
             other => other,
         })
     }
@@ -126,7 +131,10 @@ impl Prices {
 
     fn position(&self, ticker: &str) -> Result<usize> {
         self.tickers.iter().position(|t| t == ticker).ok_or_else(|| {
-            Error::invalid("ticker", format!("no ticker `{ticker}` in the prices (they have: {})", self.tickers.join(", ")))
+            Error::invalid(
+                "ticker",
+                format!("no ticker `{ticker}` in the prices (they have: {})", self.tickers.join(", ")),
+            )
         })
     }
 
@@ -228,7 +236,12 @@ impl Prices {
     /// The first and last rows, as a table.
     pub fn head_tail_table(&self, rows: usize) -> Table {
         let mut table = Table::new(std::iter::once("Date".to_owned()).chain(self.tickers.iter().cloned()))
-            .caption(format!("Prices: {} dates from {} to {}", self.len(), self.dates.first().map_or("-", |d| d), self.dates.last().map_or("-", |d| d)))
+            .caption(format!(
+                "Prices: {} dates from {} to {}",
+                self.len(),
+                self.dates.first().map_or("-", |d| d),
+                self.dates.last().map_or("-", |d| d)
+            ))
             .max_rows(rows);
         for t in 0..self.len() {
             let row = std::iter::once(self.dates[t].clone()).chain(self.columns.iter().map(|c| format!("{:.3}", c[t])));
@@ -262,7 +275,9 @@ mod tests {
 
     #[test]
     fn returns_of_known_prices() {
-        let p = Prices::new(dates(3), vec!["A".into(), "B".into()], vec![vec![100.0, 110.0, 99.0], vec![1.0, 2.0, 1.0]]).unwrap();
+        let p =
+            Prices::new(dates(3), vec!["A".into(), "B".into()], vec![vec![100.0, 110.0, 99.0], vec![1.0, 2.0, 1.0]])
+                .unwrap();
         let r = p.simple_returns().unwrap();
         assert_eq!(r.dates(), ["2024-01-02", "2024-01-03"]);
         assert!((r.column(0)[0] - 0.1).abs() < 1e-15 && (r.column(0)[1] + 0.1).abs() < 1e-15);
@@ -273,8 +288,12 @@ mod tests {
 
     #[test]
     fn gaps_are_refused_with_ticker_and_date() {
-        let p = Prices::new(dates(4), vec!["A".into(), "B".into()], vec![vec![1.0, 1.1, 1.2, 1.3], vec![1.0, f64::NAN, 1.0, 0.0]])
-            .unwrap();
+        let p = Prices::new(
+            dates(4),
+            vec!["A".into(), "B".into()],
+            vec![vec![1.0, 1.1, 1.2, 1.3], vec![1.0, f64::NAN, 1.0, 0.0]],
+        )
+        .unwrap();
         let err = p.simple_returns().unwrap_err().to_string();
         assert!(err.contains("B has no price on 2024-01-02") && err.contains("2 gaps"), "{err}");
         // Outside the gap the returns exist.

@@ -145,7 +145,9 @@ impl Qp {
     /// neighbouring problem with [`active_set`]).
     pub fn solve_with_active_set(&self, what: &str) -> Result<Polished> {
         let solved = self.solve().map_err(|failure| match failure {
-            Failure::Infeasible => Error::invalid(what, "no portfolio satisfies the constraints (check the weight bounds)"),
+            Failure::Infeasible => {
+                Error::invalid(what, "no portfolio satisfies the constraints (check the weight bounds)")
+            }
             Failure::Other(status) => Error::not_converged(what, format!("the solver stopped with status {status}")),
         })?;
         if self.soc.is_some() {
@@ -179,7 +181,8 @@ pub(crate) fn kkt(qp: &Qp, active: &[bool], rhs: &[Vec<f64>]) -> Option<Vec<(Vec
             k[j][n + r] += c;
         }
     }
-    let systems: Vec<Vec<f64>> = rhs.iter().map(|b| qp.q.iter().map(|q| -q).chain(b.iter().copied()).collect()).collect();
+    let systems: Vec<Vec<f64>> =
+        rhs.iter().map(|b| qp.q.iter().map(|q| -q).chain(b.iter().copied()).collect()).collect();
     let solutions = linalg::solve(&k, &systems)?;
     Some(solutions.into_iter().map(|mut s| (s.drain(..n).collect(), s)).collect())
 }

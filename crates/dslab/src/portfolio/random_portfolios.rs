@@ -54,7 +54,13 @@ pub struct RandomPortfolioParams {
 impl RandomPortfolioParams {
     /// `count` portfolios drawn the article's way with seed 0, risk-free rate 0, weights kept.
     pub fn new(count: usize) -> Self {
-        RandomPortfolioParams { count, sampling: Sampling::NormalisedUniform, seed: 0, risk_free_rate: 0.0, keep_weights: true }
+        RandomPortfolioParams {
+            count,
+            sampling: Sampling::NormalisedUniform,
+            seed: 0,
+            risk_free_rate: 0.0,
+            keep_weights: true,
+        }
     }
 
     /// How the weights are drawn.
@@ -137,7 +143,8 @@ impl RandomPortfolioParams {
         // Block arrays, asset-major: w[j * BLOCK + b] is asset j's weight in portfolio b, so each
         // inner loop runs over contiguous portfolios and the compiler vectorises it.
         let mut w = vec![0.0; n * BLOCK];
-        let (mut sum, mut ret, mut var, mut acc) = (vec![0.0; BLOCK], vec![0.0; BLOCK], vec![0.0; BLOCK], vec![0.0; BLOCK]);
+        let (mut sum, mut ret, mut var, mut acc) =
+            (vec![0.0; BLOCK], vec![0.0; BLOCK], vec![0.0; BLOCK], vec![0.0; BLOCK]);
         let mut start = 0;
         while start < count {
             let size = BLOCK.min(count - start);
@@ -291,7 +298,10 @@ impl RandomPortfolios {
     /// seed (the same stream, so the same weights).
     pub fn portfolio(&self, i: usize) -> Result<Portfolio> {
         if i >= self.len() {
-            return Err(Error::invalid("portfolio index", format!("{i} is past the last of {} portfolios", self.len())));
+            return Err(Error::invalid(
+                "portfolio index",
+                format!("{i} is past the last of {} portfolios", self.len()),
+            ));
         }
         let weights = match self.weights(i) {
             Some(w) => w.to_vec(),
@@ -318,15 +328,20 @@ impl RandomPortfolios {
 
     /// A table of the cloud's size and its three picks.
     pub fn summary(&self) -> Table {
-        let mut table = Table::new(["pick", "portfolio", "expected return", "volatility", "Sharpe ratio"]).caption(format!(
-            "{} random portfolios of {} assets ({}, seed {}, risk-free rate {})",
-            self.len(),
-            self.mu.len(),
-            self.sampling,
-            self.seed,
-            percent(self.risk_free_rate)
-        ));
-        for (name, i) in [("highest return", self.max_return()), ("lowest volatility", self.min_volatility()), ("highest Sharpe ratio", self.max_sharpe())] {
+        let mut table =
+            Table::new(["pick", "portfolio", "expected return", "volatility", "Sharpe ratio"]).caption(format!(
+                "{} random portfolios of {} assets ({}, seed {}, risk-free rate {})",
+                self.len(),
+                self.mu.len(),
+                self.sampling,
+                self.seed,
+                percent(self.risk_free_rate)
+            ));
+        for (name, i) in [
+            ("highest return", self.max_return()),
+            ("lowest volatility", self.min_volatility()),
+            ("highest Sharpe ratio", self.max_sharpe()),
+        ] {
             let row = [
                 name.to_owned(),
                 format!("#{i}"),
@@ -379,8 +394,14 @@ mod tests {
     fn blocks_match_one_by_one_evaluation() {
         let (mu, cov) = inputs();
         for sampling in [Sampling::NormalisedUniform, Sampling::Dirichlet] {
-            let cloud = RandomPortfolioParams::new(600).sampling(sampling).seed(3).risk_free_rate(0.01).sample(&mu, &cov).unwrap();
-            let lean = RandomPortfolioParams::new(600).sampling(sampling).seed(3).risk_free_rate(0.01).keep_weights(false);
+            let cloud = RandomPortfolioParams::new(600)
+                .sampling(sampling)
+                .seed(3)
+                .risk_free_rate(0.01)
+                .sample(&mu, &cov)
+                .unwrap();
+            let lean =
+                RandomPortfolioParams::new(600).sampling(sampling).seed(3).risk_free_rate(0.01).keep_weights(false);
             let lean = lean.sample(&mu, &cov).unwrap();
             assert_eq!(cloud.returns(), lean.returns());
             for i in [0, 255, 256, 599] {

@@ -39,11 +39,18 @@ impl Returns {
         if tickers.is_empty() || tickers.len() != columns.len() {
             return Err(Error::invalid(
                 "returns",
-                format!("{} tickers and {} columns: give one column per ticker, at least one", tickers.len(), columns.len()),
+                format!(
+                    "{} tickers and {} columns: give one column per ticker, at least one",
+                    tickers.len(),
+                    columns.len()
+                ),
             ));
         }
         if dates.len() < 2 {
-            return Err(Error::invalid("returns", format!("a covariance needs at least 2 periods (3 prices), there are {}", dates.len())));
+            return Err(Error::invalid(
+                "returns",
+                format!("a covariance needs at least 2 periods (3 prices), there are {}", dates.len()),
+            ));
         }
         for (ticker, column) in tickers.iter().zip(&columns) {
             if column.len() != dates.len() {
@@ -56,7 +63,10 @@ impl Returns {
             if let Some(t) = column.iter().position(|r| !(r.is_finite() && *r > floor)) {
                 return Err(Error::invalid(
                     "returns",
-                    format!("{ticker} has the return {} on {}: returns must be finite (and above -1 when simple)", column[t], dates[t]),
+                    format!(
+                        "{ticker} has the return {} on {}: returns must be finite (and above -1 when simple)",
+                        column[t], dates[t]
+                    ),
                 ));
             }
         }
@@ -66,7 +76,10 @@ impl Returns {
     /// The same returns annualised with another number of periods per year (12 for monthly).
     pub fn with_periods_per_year(mut self, periods: f64) -> Result<Self> {
         if !(periods.is_finite() && periods > 0.0) {
-            return Err(Error::invalid("periods per year", format!("{periods} must be a positive number (252 for daily data)")));
+            return Err(Error::invalid(
+                "periods per year",
+                format!("{periods} must be a positive number (252 for daily data)"),
+            ));
         }
         self.periods_per_year = periods;
         Ok(self)
@@ -142,12 +155,8 @@ impl Returns {
     pub fn covariance(&self) -> Vec<Vec<f64>> {
         let k = self.columns.len();
         let n = self.len() as f64;
-        let centred: Vec<Vec<f64>> = self
-            .columns
-            .iter()
-            .zip(self.mean())
-            .map(|(c, m)| c.iter().map(|r| r - m).collect())
-            .collect();
+        let centred: Vec<Vec<f64>> =
+            self.columns.iter().zip(self.mean()).map(|(c, m)| c.iter().map(|r| r - m).collect()).collect();
         let mut cov = vec![vec![0.0; k]; k];
         for i in 0..k {
             for j in i..k {

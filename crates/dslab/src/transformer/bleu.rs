@@ -158,8 +158,14 @@ mod tests {
 
     #[test]
     fn tokenizes_like_mteval_13a() {
-        assert_eq!(tokenize_13a("Hello, world! It costs 3.50 dollars."), ["Hello", ",", "world", "!", "It", "costs", "3.50", "dollars", "."]);
-        assert_eq!(tokenize_13a("Er sagt: \"Nein\" (1990-2000)."), ["Er", "sagt", ":", "\"", "Nein", "\"", "(", "1990", "-", "2000", ")", "."]);
+        assert_eq!(
+            tokenize_13a("Hello, world! It costs 3.50 dollars."),
+            ["Hello", ",", "world", "!", "It", "costs", "3.50", "dollars", "."]
+        );
+        assert_eq!(
+            tokenize_13a("Er sagt: \"Nein\" (1990-2000)."),
+            ["Er", "sagt", ":", "\"", "Nein", "\"", "(", "1990", "-", "2000", ")", "."]
+        );
         assert_eq!(tokenize_13a("Don't use &amp; here."), ["Don't", "use", "&", "here", "."]);
     }
 

@@ -37,7 +37,11 @@ pub fn load_pairs(path: impl AsRef<Path>) -> Result<Splits> {
     let header: Vec<&str> = lines.next().map(|(_, h)| h.split('\t').collect()).unwrap_or_default();
     for column in ["split", "en", "de"] {
         if !header.contains(&column) {
-            return Err(Error::MissingColumn { path: path.to_owned(), column: column.to_owned(), available: header.join(", ") });
+            return Err(Error::MissingColumn {
+                path: path.to_owned(),
+                column: column.to_owned(),
+                available: header.join(", "),
+            });
         }
     }
     let index = |name: &str| header.iter().position(|h| *h == name).expect("checked above");
@@ -112,10 +116,17 @@ fn padded(rows: &[Vec<u32>], device: &Device) -> Tensor<2, Int> {
 /// Pads a group of pairs into one batch (each part to its own longest sentence).
 pub fn make_batch(pairs: &[EncodedPair], device: &Device) -> TranslationBatch {
     let src: Vec<Vec<u32>> = pairs.iter().map(|p| p.src.clone()).collect();
-    let tgt_in: Vec<Vec<u32>> = pairs.iter().map(|p| std::iter::once(START).chain(p.tgt.iter().copied()).collect()).collect();
-    let tgt_out: Vec<Vec<u32>> = pairs.iter().map(|p| p.tgt.iter().copied().chain(std::iter::once(END)).collect()).collect();
+    let tgt_in: Vec<Vec<u32>> =
+        pairs.iter().map(|p| std::iter::once(START).chain(p.tgt.iter().copied()).collect()).collect();
+    let tgt_out: Vec<Vec<u32>> =
+        pairs.iter().map(|p| p.tgt.iter().copied().chain(std::iter::once(END)).collect()).collect();
     let target_tokens = tgt_out.iter().map(Vec::len).sum();
-    TranslationBatch { src: padded(&src, device), tgt_in: padded(&tgt_in, device), tgt_out: padded(&tgt_out, device), target_tokens }
+    TranslationBatch {
+        src: padded(&src, device),
+        tgt_in: padded(&tgt_in, device),
+        tgt_out: padded(&tgt_out, device),
+        target_tokens,
+    }
 }
 
 /// Batches in a seeded random order; each epoch reshuffles. Pairs of similar length are put
@@ -141,7 +152,10 @@ mod tests {
     #[test]
     fn batches_pad_and_shift_the_target() {
         let device = crate::attention::device();
-        let pairs = vec![EncodedPair { src: vec![10, 11, END], tgt: vec![20, 21, 22] }, EncodedPair { src: vec![12, END], tgt: vec![23] }];
+        let pairs = vec![
+            EncodedPair { src: vec![10, 11, END], tgt: vec![20, 21, 22] },
+            EncodedPair { src: vec![12, END], tgt: vec![23] },
+        ];
         let batch = make_batch(&pairs, &device);
         assert_eq!(batch.src.dims(), [2, 3]);
         assert_eq!(batch.src.to_data().try_to_vec::<i64>().unwrap(), [10, 11, 2, 12, 2, 0]);
@@ -152,7 +166,8 @@ mod tests {
 
     #[test]
     fn shuffled_batches_cover_every_pair_once() {
-        let pairs: Vec<EncodedPair> = (0..103).map(|i| EncodedPair { src: vec![i; 1 + i as usize % 7], tgt: vec![i] }).collect();
+        let pairs: Vec<EncodedPair> =
+            (0..103).map(|i| EncodedPair { src: vec![i; 1 + i as usize % 7], tgt: vec![i] }).collect();
         let batches = shuffled_batches(&pairs, 10, &mut Rng::seed(1));
         assert_eq!(batches.len(), 11);
         let mut seen: Vec<u32> = batches.iter().flatten().map(|p| p.tgt[0]).collect();

@@ -181,8 +181,10 @@ impl Translator {
         }
         let device = self.device();
         let max_len = max_len.min(self.model.max_len() - 1);
-        let pairs: Vec<EncodedPair> =
-            sentences.iter().map(|s| Ok(EncodedPair { src: self.source_ids(s)?, tgt: Vec::new() })).collect::<Result<_>>()?;
+        let pairs: Vec<EncodedPair> = sentences
+            .iter()
+            .map(|s| Ok(EncodedPair { src: self.source_ids(s)?, tgt: Vec::new() }))
+            .collect::<Result<_>>()?;
         let encoded = self.model.encode(make_batch(&pairs, &device).src)?;
         let n = sentences.len();
         let mut outputs: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -200,7 +202,8 @@ impl Translator {
             let last = log_softmax(logits.slice([0..n, width - 1..width]).reshape([n, vocab]), 1); // (n, vocab)
             let (best, best_index) = last.max_dim_with_indices(1); // (n, 1)
             let best = to_vec(best.reshape([n]));
-            let best_index: Vec<i64> = best_index.reshape([n]).into_data().convert::<i64>().try_to_vec::<i64>().unwrap_or_default();
+            let best_index: Vec<i64> =
+                best_index.reshape([n]).into_data().convert::<i64>().try_to_vec::<i64>().unwrap_or_default();
             for i in 0..n {
                 // A finished sentence keeps feeding <end>; its output no longer changes.
                 let token = if done[i] { END } else { best_index[i] as u32 };
@@ -283,7 +286,8 @@ impl Translator {
                 }
             }
             // Stop when no open beam can still beat the best finished translation.
-            let best_done = finished.iter().map(|(ids, s)| s / penalty(ids.len() + 1)).fold(f64::NEG_INFINITY, f64::max);
+            let best_done =
+                finished.iter().map(|(ids, s)| s / penalty(ids.len() + 1)).fold(f64::NEG_INFINITY, f64::max);
             let best_open = next.iter().map(|(_, s)| *s / penalty(max_len)).fold(f64::NEG_INFINITY, f64::max);
             beams = next;
             if beams.is_empty() || (finished.len() >= width && best_done >= best_open) {
@@ -306,12 +310,23 @@ impl Translator {
         let pair = EncodedPair { src: src.clone(), tgt: translation.ids.clone() };
         let batch = make_batch(&[pair], &device);
         let out = self.model.forward(batch.src, batch.tgt_in)?;
-        let encoder = out.encoder_weights.last().cloned().ok_or_else(|| Error::invalid("model", "it has no encoder layer".to_owned()))?;
-        let decoder = out.decoder_weights.last().cloned().ok_or_else(|| Error::invalid("model", "it has no decoder layer".to_owned()))?;
+        let encoder = out
+            .encoder_weights
+            .last()
+            .cloned()
+            .ok_or_else(|| Error::invalid("model", "it has no encoder layer".to_owned()))?;
+        let decoder = out
+            .decoder_weights
+            .last()
+            .cloned()
+            .ok_or_else(|| Error::invalid("model", "it has no decoder layer".to_owned()))?;
         let symbol = |bpe: &Bpe, id: u32| bpe.symbol(id).unwrap_or("<unk>").to_owned();
         Ok(AttentionMaps {
             source_tokens: src.iter().map(|&id| symbol(&self.source, id)).collect(),
-            target_tokens: std::iter::once(START).chain(translation.ids.iter().copied()).map(|id| symbol(&self.target, id)).collect(),
+            target_tokens: std::iter::once(START)
+                .chain(translation.ids.iter().copied())
+                .map(|id| symbol(&self.target, id))
+                .collect(),
             encoder,
             decoder: decoder.self_attention,
             cross: decoder.cross_attention,

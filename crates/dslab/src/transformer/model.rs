@@ -43,7 +43,16 @@ impl TransformerConfig {
     /// than the paper's 0.1: with 10 000 sentences the model otherwise learns them by heart),
     /// sequences up to 64 tokens.
     pub fn new(src_vocab: usize, tgt_vocab: usize) -> Self {
-        TransformerConfig { n_layers: 2, d_model: 128, n_heads: 4, d_ff: 512, dropout: 0.3, src_vocab, tgt_vocab, max_len: 64 }
+        TransformerConfig {
+            n_layers: 2,
+            d_model: 128,
+            n_heads: 4,
+            d_ff: 512,
+            dropout: 0.3,
+            src_vocab,
+            tgt_vocab,
+            max_len: 64,
+        }
     }
 
     /// Sets the number of encoder (and decoder) layers.
@@ -86,7 +95,12 @@ impl TransformerConfig {
     pub fn init(&self, device: &Device) -> Result<Transformer> {
         let what = "Transformer configuration";
         if self.n_layers == 0 || self.d_ff == 0 || self.max_len == 0 || self.src_vocab < 5 || self.tgt_vocab < 5 {
-            return Err(Error::invalid(what, format!("every size must be positive and each vocabulary hold more than the 4 special tokens: {self:?}")));
+            return Err(Error::invalid(
+                what,
+                format!(
+                    "every size must be positive and each vocabulary hold more than the 4 special tokens: {self:?}"
+                ),
+            ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return Err(Error::invalid(what, format!("dropout {} must be in [0, 1)", self.dropout)));
@@ -100,7 +114,13 @@ impl TransformerConfig {
         let dropout = || DropoutConfig::new(self.dropout).init();
         let encoder = (0..self.n_layers)
             .map(|_| {
-                Ok(EncoderLayer { self_attention: attention.init(device)?, ffn: ffn(), norm_1: norm(), norm_2: norm(), dropout: dropout() })
+                Ok(EncoderLayer {
+                    self_attention: attention.init(device)?,
+                    ffn: ffn(),
+                    norm_1: norm(),
+                    norm_2: norm(),
+                    dropout: dropout(),
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         let decoder = (0..self.n_layers)
@@ -236,7 +256,8 @@ impl DecoderLayer {
     ) -> Result<(Tensor<3>, DecoderWeights)> {
         let own = self.self_attention.forward(x.clone(), x.clone(), x.clone(), Some(self_mask.clone()))?;
         let x = self.norm_1.forward(x + self.dropout.forward(own.context)); // (batch, tgt, d_model)
-        let cross = self.cross_attention.forward(x.clone(), memory.clone(), memory.clone(), Some(memory_mask.clone()))?;
+        let cross =
+            self.cross_attention.forward(x.clone(), memory.clone(), memory.clone(), Some(memory_mask.clone()))?;
         let x = self.norm_2.forward(x + self.dropout.forward(cross.context)); // (batch, tgt, d_model)
         let x = self.norm_3.forward(x.clone() + self.dropout.forward(self.ffn.forward(x))); // (batch, tgt, d_model)
         Ok((x, DecoderWeights { self_attention: own.weights, cross_attention: cross.weights }))
@@ -310,7 +331,7 @@ impl Transformer {
             ));
         }
         let x = embedding.forward(tokens).mul_scalar((self.d_model as f64).sqrt()); // (batch, seq, d_model)
-        let positions = self.positions.clone().slice([0..seq]).unsqueeze::<3>(); // (1, seq, d_model)
+        let positions = self.positions.clone().narrow(0, 0, seq).unsqueeze::<3>(); // (1, seq, d_model)
         Ok(self.dropout.forward(x + positions))
     }
 

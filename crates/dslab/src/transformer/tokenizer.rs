@@ -105,7 +105,11 @@ impl Bpe {
         if vocab_size < floor {
             return Err(Error::invalid(
                 "vocabulary size",
-                format!("{vocab_size} is smaller than the {} special tokens and {} characters of the corpus", SPECIALS.len(), base.len()),
+                format!(
+                    "{vocab_size} is smaller than the {} special tokens and {} characters of the corpus",
+                    SPECIALS.len(),
+                    base.len()
+                ),
             ));
         }
         // Symbols as integers: the characters first, then one per merge. Each distinct piece is a
@@ -130,7 +134,9 @@ impl Bpe {
         while floor + merges.len() < vocab_size {
             // The most frequent pair; ties go to the pair whose texts sort first.
             let Some((&best, &count)) = pair_counts.iter().filter(|(_, c)| **c > 0).max_by(|(pa, ca), (pb, cb)| {
-                ca.cmp(cb).then_with(|| (&names[pb.0 as usize], &names[pb.1 as usize]).cmp(&(&names[pa.0 as usize], &names[pa.1 as usize])))
+                ca.cmp(cb).then_with(|| {
+                    (&names[pb.0 as usize], &names[pb.1 as usize]).cmp(&(&names[pa.0 as usize], &names[pa.1 as usize]))
+                })
             }) else {
                 break;
             };
@@ -310,7 +316,10 @@ mod tests {
 
     #[test]
     fn pre_tokenizer_marks_word_starts_and_splits_punctuation() {
-        assert_eq!(pre_tokenize("He's  here, isn't he?"), ["▁He", "'", "s", "▁here", ",", "▁isn", "'", "t", "▁he", "?"]);
+        assert_eq!(
+            pre_tokenize("He's  here, isn't he?"),
+            ["▁He", "'", "s", "▁here", ",", "▁isn", "'", "t", "▁he", "?"]
+        );
         assert_eq!(pre_tokenize("Größe: 3.5 m!"), ["▁Größe", ":", "▁3", ".", "5", "▁m", "!"]);
         assert!(pre_tokenize("   ").is_empty());
     }
@@ -334,7 +343,8 @@ mod tests {
                 *counts.entry(p).or_insert(0) += 1;
             }
         }
-        let mut words: Vec<(Vec<String>, usize)> = counts.into_iter().map(|(w, n)| (w.chars().map(String::from).collect(), n)).collect();
+        let mut words: Vec<(Vec<String>, usize)> =
+            counts.into_iter().map(|(w, n)| (w.chars().map(String::from).collect(), n)).collect();
         let mut merges = Vec::new();
         for _ in 0..n_merges {
             let mut pairs: HashMap<(String, String), usize> = HashMap::new();
@@ -343,7 +353,9 @@ mod tests {
                     *pairs.entry((p[0].clone(), p[1].clone())).or_insert(0) += n;
                 }
             }
-            let Some((best, c)) = pairs.into_iter().max_by(|(pa, ca), (pb, cb)| ca.cmp(cb).then(pb.cmp(pa))) else { break };
+            let Some((best, c)) = pairs.into_iter().max_by(|(pa, ca), (pb, cb)| ca.cmp(cb).then(pb.cmp(pa))) else {
+                break;
+            };
             if c < 2 {
                 break;
             }

@@ -38,7 +38,15 @@ pub struct TrainingConfig {
 impl TrainingConfig {
     /// `steps` steps of 64 pairs, warm-up over 10 % of the steps (at least 100), factor 1.
     pub fn new(steps: usize) -> Self {
-        TrainingConfig { steps, batch_size: 64, warmup_steps: (steps / 10).max(100), lr_factor: 1.0, seed: 42, log_every: 50, validate_every: 0 }
+        TrainingConfig {
+            steps,
+            batch_size: 64,
+            warmup_steps: (steps / 10).max(100),
+            lr_factor: 1.0,
+            seed: 42,
+            log_every: 50,
+            validate_every: 0,
+        }
     }
 
     /// Sets the batch size.
@@ -203,7 +211,10 @@ pub fn train(
         return Err(Error::invalid("validation", "validate_every is set but there are no validation pairs".to_owned()));
     }
     if pairs.is_empty() || config.batch_size == 0 {
-        return Err(Error::invalid("training data", format!("{} pairs with batch size {}", pairs.len(), config.batch_size)));
+        return Err(Error::invalid(
+            "training data",
+            format!("{} pairs with batch size {}", pairs.len(), config.batch_size),
+        ));
     }
     let device = model.output.weight.val().device();
     if !device.is_autodiff() {

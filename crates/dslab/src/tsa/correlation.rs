@@ -44,7 +44,12 @@ impl Correlogram {
     pub fn table(&self) -> Table {
         let mut table = Table::new(["lag", "correlation", "lower", "upper"]);
         for k in 0..self.values.len() {
-            let _ = table.push_row([k.to_string(), format!("{:.4}", self.values[k]), format!("{:.4}", self.lower[k]), format!("{:.4}", self.upper[k])]);
+            let _ = table.push_row([
+                k.to_string(),
+                format!("{:.4}", self.values[k]),
+                format!("{:.4}", self.lower[k]),
+                format!("{:.4}", self.upper[k]),
+            ]);
         }
         table
     }
@@ -60,7 +65,10 @@ fn check_series(x: &[f64], nlags: usize, what: &str) -> Result<()> {
         return Err(Error::invalid("series", format!("{what}: value {i} is {}", x[i])));
     }
     if x.len() < 2 || nlags >= x.len() {
-        return Err(Error::invalid("nlags", format!("{what}: {nlags} lags need more than {nlags} values, got {}", x.len())));
+        return Err(Error::invalid(
+            "nlags",
+            format!("{what}: {nlags} lags need more than {nlags} values, got {}", x.len()),
+        ));
     }
     Ok(())
 }
@@ -131,7 +139,10 @@ pub enum PacfMethod {
 pub fn pacf(x: &[f64], nlags: usize, method: PacfMethod) -> Result<Correlogram> {
     check_series(x, nlags, "pacf")?;
     if nlags > x.len() / 2 {
-        return Err(Error::invalid("nlags", format!("pacf: at most half the sample ({}) lags, got {nlags}", x.len() / 2)));
+        return Err(Error::invalid(
+            "nlags",
+            format!("pacf: at most half the sample ({}) lags, got {nlags}", x.len() / 2),
+        ));
     }
     let values = match method {
         PacfMethod::YuleWalker | PacfMethod::YuleWalkerMle => {
@@ -150,7 +161,8 @@ pub fn pacf(x: &[f64], nlags: usize, method: PacfMethod) -> Result<Correlogram> 
                 for lag in 1..=k {
                     columns.push((k..n).map(|t| x[t - lag]).collect());
                 }
-                let fit = least_squares(&columns, &x[k..]).ok_or_else(|| Error::invalid("series", format!("pacf: the lag-{k} regression is singular")))?;
+                let fit = least_squares(&columns, &x[k..])
+                    .ok_or_else(|| Error::invalid("series", format!("pacf: the lag-{k} regression is singular")))?;
                 values.push(fit.coef[k]);
             }
             values
@@ -214,9 +226,14 @@ pub fn ljung_box(x: &[f64], max_lag: usize, model_df: usize) -> Result<LjungBox>
 impl LjungBox {
     /// A table of lag, statistic and p-value.
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["lag", "Q statistic", "p-value"]).caption("Ljung-Box test (null: no autocorrelation up to the lag)");
+        let mut table = Table::new(["lag", "Q statistic", "p-value"])
+            .caption("Ljung-Box test (null: no autocorrelation up to the lag)");
         for i in 0..self.lags.len() {
-            let p = if self.p_value[i].is_nan() { "n/a (no degrees of freedom)".to_string() } else { format!("{:.4}", self.p_value[i]) };
+            let p = if self.p_value[i].is_nan() {
+                "n/a (no degrees of freedom)".to_string()
+            } else {
+                format!("{:.4}", self.p_value[i])
+            };
             let _ = table.push_row([self.lags[i].to_string(), format!("{:.3}", self.statistic[i]), p]);
         }
         table

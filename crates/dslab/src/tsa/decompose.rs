@@ -48,14 +48,20 @@ pub fn decompose(x: &[f64], period: usize, model: DecompositionModel) -> Result<
     }
     let n = x.len();
     if n < 2 * period {
-        return Err(Error::invalid("series", format!("decomposing with period {period} needs two full periods ({} values), got {n}", 2 * period)));
+        return Err(Error::invalid(
+            "series",
+            format!("decomposing with period {period} needs two full periods ({} values), got {n}", 2 * period),
+        ));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return Err(Error::invalid("series", format!("value {i} is {}", x[i])));
     }
     let multiplicative = model == DecompositionModel::Multiplicative;
     if let Some(i) = x.iter().position(|v| *v <= 0.0).filter(|_| multiplicative) {
-        return Err(Error::invalid("series", format!("a multiplicative decomposition needs positive values; value {i} is {}", x[i])));
+        return Err(Error::invalid(
+            "series",
+            format!("a multiplicative decomposition needs positive values; value {i} is {}", x[i]),
+        ));
     }
     // Centred moving average: weights 1/period, halved at both ends when the period is even.
     let weights: Vec<f64> = if period.is_multiple_of(2) {
@@ -77,7 +83,8 @@ pub fn decompose(x: &[f64], period: usize, model: DecompositionModel) -> Result<
     };
     let mut averages: Vec<f64> = (0..period)
         .map(|i| {
-            let values: Vec<f64> = detrended.iter().skip(i).step_by(period).copied().filter(|v| v.is_finite()).collect();
+            let values: Vec<f64> =
+                detrended.iter().skip(i).step_by(period).copied().filter(|v| v.is_finite()).collect();
             values.iter().sum::<f64>() / values.len() as f64
         })
         .collect();
@@ -126,7 +133,10 @@ impl PolynomialTrend {
     /// Fits the trend to `y` observed at `t = 0..y.len()`.
     pub fn fit(&self, y: &[f64]) -> Result<TrendFit> {
         if y.len() <= self.degree + 1 {
-            return Err(Error::invalid("series", format!("a degree-{} trend needs more than {} values, got {}", self.degree, self.degree + 1, y.len())));
+            return Err(Error::invalid(
+                "series",
+                format!("a degree-{} trend needs more than {} values, got {}", self.degree, self.degree + 1, y.len()),
+            ));
         }
         if let Some(i) = y.iter().position(|v| !v.is_finite()) {
             return Err(Error::invalid("series", format!("value {i} is {}", y[i])));
@@ -134,8 +144,10 @@ impl PolynomialTrend {
         // Fit on t scaled to [0, 1] for conditioning, then convert the coefficients back.
         let n = y.len();
         let scale = (n - 1) as f64;
-        let columns: Vec<Vec<f64>> = (0..=self.degree).map(|k| (0..n).map(|t| (t as f64 / scale).powi(k as i32)).collect()).collect();
-        let fit = least_squares(&columns, y).ok_or_else(|| Error::invalid("series", "the trend regression is singular"))?;
+        let columns: Vec<Vec<f64>> =
+            (0..=self.degree).map(|k| (0..n).map(|t| (t as f64 / scale).powi(k as i32)).collect()).collect();
+        let fit =
+            least_squares(&columns, y).ok_or_else(|| Error::invalid("series", "the trend regression is singular"))?;
         let coefficients: Vec<f64> = fit.coef.iter().enumerate().map(|(k, c)| c / scale.powi(k as i32)).collect();
         let fitted: Vec<f64> = y.iter().zip(&fit.residuals).map(|(v, e)| v - e).collect();
         let mean = y.iter().sum::<f64>() / n as f64;
@@ -158,7 +170,8 @@ impl TrendFit {
 
     /// A table of the coefficients.
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["term", "coefficient"]).caption(format!("Polynomial trend, R² = {:.4}", self.r_squared));
+        let mut table =
+            Table::new(["term", "coefficient"]).caption(format!("Polynomial trend, R² = {:.4}", self.r_squared));
         for (k, c) in self.coefficients.iter().enumerate() {
             let term = match k {
                 0 => "1".to_string(),

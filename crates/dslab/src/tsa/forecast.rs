@@ -64,9 +64,15 @@ impl Forecast {
             return Err(Error::invalid("labels", format!("{} labels for {} forecast steps", labels.len(), self.len())));
         }
         let pct = (self.level * 100.0).round();
-        let mut table = Table::new(["step".to_string(), "forecast".into(), format!("{pct}% lower"), format!("{pct}% upper")]);
+        let mut table =
+            Table::new(["step".to_string(), "forecast".into(), format!("{pct}% lower"), format!("{pct}% upper")]);
         for (i, label) in labels.iter().enumerate() {
-            table.push_row([label.to_string(), format!("{:.2}", self.mean[i]), format!("{:.2}", self.lower[i]), format!("{:.2}", self.upper[i])])?;
+            table.push_row([
+                label.to_string(),
+                format!("{:.2}", self.mean[i]),
+                format!("{:.2}", self.lower[i]),
+                format!("{:.2}", self.upper[i]),
+            ])?;
         }
         Ok(table)
     }

@@ -5,7 +5,10 @@ use crate::{Error, Result};
 
 fn pairs(actual: &[f64], predicted: &[f64]) -> Result<()> {
     if actual.len() != predicted.len() {
-        return Err(Error::invalid("predicted", format!("{} predictions for {} actual values", predicted.len(), actual.len())));
+        return Err(Error::invalid(
+            "predicted",
+            format!("{} predictions for {} actual values", predicted.len(), actual.len()),
+        ));
     }
     if actual.is_empty() {
         return Err(Error::invalid("actual", "no values to compare"));

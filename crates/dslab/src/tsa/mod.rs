@@ -38,11 +38,11 @@ mod transform;
 mod unit_root;
 
 pub use arima::{Arima, ArimaFit, ArimaGrid, ArimaParams, Criterion, GridEntry, GridSearch};
-pub use correlation::{acf, ljung_box, pacf, Correlogram, LjungBox, PacfMethod};
-pub use decompose::{decompose, Decomposition, DecompositionModel, PolynomialTrend, TrendFit};
+pub use correlation::{Correlogram, LjungBox, PacfMethod, acf, ljung_box, pacf};
+pub use decompose::{Decomposition, DecompositionModel, PolynomialTrend, TrendFit, decompose};
 pub use forecast::Forecast;
 pub use metrics::{mae, mape, rmse};
 pub use moving_average::{alpha_from_span, ewma, ewma_recursive, rolling_mean};
 pub use smoothing::{ExponentialSmoothing, Seasonality, SmoothingFit};
-pub use transform::{boxcox_lambda, difference, Differenced, Transform};
-pub use unit_root::{adf_test, AdfRegression, AdfResult, AdfTest, LagSelection};
+pub use transform::{Differenced, Transform, boxcox_lambda, difference};
+pub use unit_root::{AdfRegression, AdfResult, AdfTest, LagSelection, adf_test};

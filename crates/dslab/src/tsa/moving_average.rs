@@ -22,7 +22,10 @@ fn check(x: &[f64]) -> Result<()> {
 pub fn rolling_mean(x: &[f64], window: usize) -> Result<Vec<f64>> {
     check(x)?;
     if window == 0 || window > x.len() {
-        return Err(Error::invalid("window", format!("a window from 1 to the series length {}, got {window}", x.len())));
+        return Err(Error::invalid(
+            "window",
+            format!("a window from 1 to the series length {}, got {window}", x.len()),
+        ));
     }
     let mut out = vec![f64::NAN; x.len()];
     for t in window - 1..x.len() {
@@ -40,8 +43,7 @@ pub fn ewma(x: &[f64], alpha: f64) -> Result<Vec<f64>> {
     check_alpha(alpha)?;
     let mut num = 0.0;
     let mut den = 0.0;
-    Ok(x
-        .iter()
+    Ok(x.iter()
         .map(|v| {
             num = v + (1.0 - alpha) * num;
             den = 1.0 + (1.0 - alpha) * den;
@@ -56,8 +58,7 @@ pub fn ewma_recursive(x: &[f64], alpha: f64) -> Result<Vec<f64>> {
     check(x)?;
     check_alpha(alpha)?;
     let mut s = f64::NAN;
-    Ok(x
-        .iter()
+    Ok(x.iter()
         .enumerate()
         .map(|(t, v)| {
             s = if t == 0 { *v } else { alpha * v + (1.0 - alpha) * s };

@@ -41,16 +41,19 @@ impl Default for Settings {
 fn value_of<F: FnMut(&[f64]) -> f64>(f: &mut F, x: &[f64], evaluations: &mut usize) -> f64 {
     *evaluations += 1;
     let v = f(x);
-    if v.is_finite() {
-        v
-    } else {
-        f64::INFINITY
-    }
+    if v.is_finite() { v } else { f64::INFINITY }
 }
 
 /// Finite-difference gradient: forward differences (one evaluation per coordinate) while the
 /// gradient is large, central differences (two, far more accurate) near the minimum.
-fn gradient<F: FnMut(&[f64]) -> f64>(f: &mut F, x: &[f64], fx: f64, evaluations: &mut usize, g: &mut [f64], central: bool) {
+fn gradient<F: FnMut(&[f64]) -> f64>(
+    f: &mut F,
+    x: &[f64],
+    fx: f64,
+    evaluations: &mut usize,
+    g: &mut [f64],
+    central: bool,
+) {
     let mut probe = x.to_vec();
     if !central {
         for i in 0..x.len() {
@@ -97,7 +100,14 @@ pub(crate) fn minimize<F: FnMut(&[f64]) -> f64>(mut f: F, x0: &[f64], settings: 
     let mut x = x0.to_vec();
     let mut fx = value_of(&mut f, &x, &mut evaluations);
     if n == 0 || !fx.is_finite() {
-        return Minimum { x, value: fx, iterations: 0, evaluations, converged: n == 0 && fx.is_finite(), gradient_norm: 0.0 };
+        return Minimum {
+            x,
+            value: fx,
+            iterations: 0,
+            evaluations,
+            converged: n == 0 && fx.is_finite(),
+            gradient_norm: 0.0,
+        };
     }
     let mut g = vec![0.0; n];
     gradient(&mut f, &x, fx, &mut evaluations, &mut g, false);

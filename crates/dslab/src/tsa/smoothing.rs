@@ -4,7 +4,7 @@
 //! one-step errors, with statsmodels' recursions and bounds (`β ≤ α`, `γ ≤ 1 - α`).
 
 use crate::table::Table;
-use crate::tsa::optimize::{minimize, Settings};
+use crate::tsa::optimize::{Settings, minimize};
 use crate::{Error, Result};
 
 /// How a seasonal component combines with the level.
@@ -90,7 +90,10 @@ impl ExponentialSmoothing {
         }
         let needed = if period > 0 { 2 * period } else { 3 };
         if y.len() < needed {
-            return Err(Error::invalid("series", format!("{} needs at least {needed} values, got {}", self.name(), y.len())));
+            return Err(Error::invalid(
+                "series",
+                format!("{} needs at least {needed} values, got {}", self.name(), y.len()),
+            ));
         }
         if seasonality == Some(Seasonality::Multiplicative) && y.iter().any(|v| *v <= 0.0) {
             return Err(Error::invalid("series", "a multiplicative season needs positive values"));
@@ -98,7 +101,10 @@ impl ExponentialSmoothing {
         // Heuristic initial states.
         let n = y.len();
         let mean = y.iter().sum::<f64>() / n as f64;
-        let scale = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt().max(mean.abs() * 1e-3).max(1e-12);
+        let scale = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64)
+            .sqrt()
+            .max(mean.abs() * 1e-3)
+            .max(1e-12);
         let (level0, slope0, season0) = if period > 0 {
             let first = y[..period].iter().sum::<f64>() / period as f64;
             let second = y[period..2 * period].iter().sum::<f64>() / period as f64;
@@ -204,7 +210,13 @@ fn logistic(x: f64) -> f64 {
 /// Runs the smoothing recursions and returns the sum of squared one-step errors; with `keep`,
 /// also the one-step predictions and the states after the last observation (level, slope and
 /// the seasonal factors for the next `period` steps).
-fn run(y: &[f64], s: &State, seasonality: Option<Seasonality>, period: usize, keep: Option<(&mut Vec<f64>, &mut State)>) -> f64 {
+fn run(
+    y: &[f64],
+    s: &State,
+    seasonality: Option<Seasonality>,
+    period: usize,
+    keep: Option<(&mut Vec<f64>, &mut State)>,
+) -> f64 {
     let (alpha, beta, gamma) = (s.alpha, s.beta, s.gamma);
     let mut level = s.level;
     let mut slope = s.slope;
@@ -250,11 +262,7 @@ fn run(y: &[f64], s: &State, seasonality: Option<Seasonality>, period: usize, ke
             last.season = (0..period).map(|j| season[(start + j) % period]).collect();
         }
     }
-    if sse.is_finite() {
-        sse
-    } else {
-        f64::INFINITY
-    }
+    if sse.is_finite() { sse } else { f64::INFINITY }
 }
 
 impl SmoothingFit {

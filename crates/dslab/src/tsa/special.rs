@@ -72,7 +72,8 @@ pub(crate) fn normal_quantile(p: f64) -> f64 {
     // A rational first guess (Abramowitz and Stegun 26.2.23), then Halley steps on the cdf.
     let tail = p.min(1.0 - p);
     let t = (-2.0 * tail.ln()).sqrt();
-    let mut x = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+    let mut x = t
+        - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1.0 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
     if p < 0.5 {
         x = -x;
     }
@@ -93,7 +94,8 @@ pub(crate) fn ln_gamma(x: f64) -> f64 {
         z += 1.0;
     }
     let z2 = z * z;
-    let series = 1.0 / (12.0 * z) - 1.0 / (360.0 * z * z2) + 1.0 / (1260.0 * z * z2 * z2) - 1.0 / (1680.0 * z * z2 * z2 * z2)
+    let series = 1.0 / (12.0 * z) - 1.0 / (360.0 * z * z2) + 1.0 / (1260.0 * z * z2 * z2)
+        - 1.0 / (1680.0 * z * z2 * z2 * z2)
         + 1.0 / (1188.0 * z * z2 * z2 * z2 * z2);
     (z - 0.5) * z.ln() - z + 0.5 * (2.0 * PI).ln() + series - shift
 }

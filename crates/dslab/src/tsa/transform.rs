@@ -73,11 +73,7 @@ impl Transform {
                     z.exp()
                 } else {
                     let base = l * z + 1.0;
-                    if base > 0.0 {
-                        base.powf(1.0 / l)
-                    } else {
-                        f64::NAN
-                    }
+                    if base > 0.0 { base.powf(1.0 / l) } else { f64::NAN }
                 }
             }
         }
@@ -106,7 +102,12 @@ impl Transform {
         y.iter()
             .enumerate()
             .map(|(i, &v)| {
-                self.apply_value(v).ok_or_else(|| Error::invalid("series", format!("value {i} ({v}) is outside the domain of the {} transform", self.name())))
+                self.apply_value(v).ok_or_else(|| {
+                    Error::invalid(
+                        "series",
+                        format!("value {i} ({v}) is outside the domain of the {} transform", self.name()),
+                    )
+                })
             })
             .collect()
     }
@@ -130,7 +131,8 @@ pub fn boxcox_lambda(y: &[f64]) -> Result<f64> {
     let sum_log: f64 = logs.iter().sum();
     let n = y.len() as f64;
     let neg_llf = |l: f64| {
-        let z: Vec<f64> = if l == 0.0 { logs.clone() } else { logs.iter().map(|g| ((l * g).exp() - 1.0) / l).collect() };
+        let z: Vec<f64> =
+            if l == 0.0 { logs.clone() } else { logs.iter().map(|g| ((l * g).exp() - 1.0) / l).collect() };
         let mean = z.iter().sum::<f64>() / n;
         let var = z.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
         -((l - 1.0) * sum_log - n / 2.0 * var.ln())
@@ -186,7 +188,10 @@ pub struct Differenced {
 /// ```
 pub fn difference(y: &[f64], order: usize) -> Result<Differenced> {
     if y.len() <= order {
-        return Err(Error::invalid("series", format!("differencing {order} times needs more than {order} values, got {}", y.len())));
+        return Err(Error::invalid(
+            "series",
+            format!("differencing {order} times needs more than {order} values, got {}", y.len()),
+        ));
     }
     let mut current = y.to_vec();
     let mut first = Vec::with_capacity(order);
@@ -254,7 +259,14 @@ mod tests {
 
     #[test]
     fn transforms_invert() {
-        for t in [Transform::Identity, Transform::Log, Transform::Sqrt, Transform::Reciprocal, Transform::BoxCox(0.3), Transform::BoxCox(0.0)] {
+        for t in [
+            Transform::Identity,
+            Transform::Log,
+            Transform::Sqrt,
+            Transform::Reciprocal,
+            Transform::BoxCox(0.3),
+            Transform::BoxCox(0.0),
+        ] {
             for y in [0.5, 3.0, 120.0] {
                 let z = t.apply_value(y).unwrap();
                 assert!((t.inverse_value(z) - y).abs() < 1e-12 * y, "{t:?} {y}");

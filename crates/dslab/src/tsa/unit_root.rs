@@ -87,7 +87,9 @@ pub fn adf_test(x: &[f64]) -> Result<AdfResult> {
 
 /// Least-squares fit on a design of columns: (ssr, coefficients, xtx_inv_diag).
 fn ols(columns: &[Vec<f64>], y: &[f64]) -> Result<crate::tsa::linalg::LeastSquares> {
-    least_squares(columns, y).ok_or_else(|| Error::invalid("series", "adf: the test regression is singular (is the series constant or too short?)"))
+    least_squares(columns, y).ok_or_else(|| {
+        Error::invalid("series", "adf: the test regression is singular (is the series constant or too short?)")
+    })
 }
 
 impl AdfTest {
@@ -116,7 +118,10 @@ impl AdfTest {
             }
             Some(lag) => {
                 if lag as isize > cap {
-                    return Err(Error::invalid("max_lag", format!("adf: at most {cap} lags for {n} values, got {lag}")));
+                    return Err(Error::invalid(
+                        "max_lag",
+                        format!("adf: at most {cap} lags for {n} values, got {lag}"),
+                    ));
                 }
                 lag
             }
@@ -149,7 +154,8 @@ impl AdfTest {
                     let m = y.len() as f64;
                     let llf = -m / 2.0 * ((2.0 * std::f64::consts::PI).ln() + (fit.ssr / m).ln() + 1.0);
                     let k = columns.len() as f64;
-                    let ic = if self.lags == LagSelection::Aic { -2.0 * llf + 2.0 * k } else { -2.0 * llf + k * m.ln() };
+                    let ic =
+                        if self.lags == LagSelection::Aic { -2.0 * llf + 2.0 * k } else { -2.0 * llf + k * m.ln() };
                     if ic < best.0 {
                         best = (ic, lags);
                     }
@@ -183,7 +189,8 @@ impl AdfResult {
 
     /// A table of the statistic, p-value, lag and critical values.
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["quantity", "value"]).caption("Augmented Dickey-Fuller test (null: a unit root, non-stationary)");
+        let mut table = Table::new(["quantity", "value"])
+            .caption("Augmented Dickey-Fuller test (null: a unit root, non-stationary)");
         let rows = [
             ("ADF statistic", format!("{:.4}", self.statistic)),
             ("p-value", format!("{:.4}", self.p_value)),

@@ -80,8 +80,17 @@ pub struct GridSearch {
 
 impl ArimaGrid {
     /// Every combination of the given `p`, `d` and `q` values, ranked by AIC by default.
-    pub fn new(p: impl IntoIterator<Item = usize>, d: impl IntoIterator<Item = usize>, q: impl IntoIterator<Item = usize>) -> Self {
-        ArimaGrid { p: p.into_iter().collect(), d: d.into_iter().collect(), q: q.into_iter().collect(), criterion: Criterion::Aic }
+    pub fn new(
+        p: impl IntoIterator<Item = usize>,
+        d: impl IntoIterator<Item = usize>,
+        q: impl IntoIterator<Item = usize>,
+    ) -> Self {
+        ArimaGrid {
+            p: p.into_iter().collect(),
+            d: d.into_iter().collect(),
+            q: q.into_iter().collect(),
+            criterion: Criterion::Aic,
+        }
     }
 
     /// Ranks by another criterion.
@@ -119,7 +128,10 @@ impl ArimaGrid {
             }
         }
         if entries.is_empty() {
-            return Err(Error::not_converged("ARIMA grid search", format!("no order could be fitted; first failure: {}", failures[0].1)));
+            return Err(Error::not_converged(
+                "ARIMA grid search",
+                format!("no order could be fitted; first failure: {}", failures[0].1),
+            ));
         }
         entries.sort_by(|a, b| a.score.total_cmp(&b.score));
         Ok(GridSearch { criterion: self.criterion, entries, failures })
@@ -153,7 +165,14 @@ impl GridSearch {
             ]);
         }
         for ((p, d, q), why) in &self.failures {
-            let _ = table.push_row(["failed".to_string(), format!("({p}, {d}, {q})"), why.clone(), String::new(), String::new(), String::new()]);
+            let _ = table.push_row([
+                "failed".to_string(),
+                format!("({p}, {d}, {q})"),
+                why.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
         table
     }

@@ -13,7 +13,7 @@ pub use grid::{ArimaGrid, Criterion, GridEntry, GridSearch};
 
 use crate::table::Table;
 use crate::tsa::forecast::Forecast;
-use crate::tsa::optimize::{minimize, Settings};
+use crate::tsa::optimize::{Settings, minimize};
 use crate::{Error, Result};
 use params::{conditional_least_squares, constrain_stationary, difference, unconstrain_stationary};
 use state_space::{ArimaSystem, FilterOutput, Workspace};
@@ -135,17 +135,27 @@ impl Arima {
         let (p, d, q) = self.order();
         let name = format!("ARIMA({p}, {d}, {q})");
         if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-            return Err(Error::invalid("series", format!("value {i} is {} (ARIMA needs finite numbers; drop or fill missing values first)", y[i])));
+            return Err(Error::invalid(
+                "series",
+                format!("value {i} is {} (ARIMA needs finite numbers; drop or fill missing values first)", y[i]),
+            ));
         }
         let has_mean = self.has_mean();
         if has_mean && d > 0 {
-            return Err(Error::invalid("mean", format!("{name}: a mean cannot be estimated with d = {d} > 0 (differencing removes it)")));
+            return Err(Error::invalid(
+                "mean",
+                format!("{name}: a mean cannot be estimated with d = {d} > 0 (differencing removes it)"),
+            ));
         }
         let k = p + q + 1 + usize::from(has_mean);
         if y.len() < d + k + 2 {
             return Err(Error::invalid(
                 "series",
-                format!("{name} needs at least {} values ({k} parameters after {d} differences), got {}", d + k + 2, y.len()),
+                format!(
+                    "{name} needs at least {} values ({k} parameters after {d} differences), got {}",
+                    d + k + 2,
+                    y.len()
+                ),
             ));
         }
         let diffed = difference(y, d);
@@ -153,7 +163,9 @@ impl Arima {
         if diffed.iter().all(|v| *v == first) {
             return Err(Error::invalid(
                 "series",
-                format!("{name}: after {d} differences the series is constant ({first}), so nothing random is left to model"),
+                format!(
+                    "{name}: after {d} differences the series is constant ({first}), so nothing random is left to model"
+                ),
             ));
         }
         // Starting values as statsmodels computes them.
@@ -201,10 +213,15 @@ impl Arima {
             ));
         }
         let system = decode(&min.x);
-        let filtered = system
-            .filter(y, &mut ws, true)
-            .ok_or_else(|| Error::not_converged(format!("{name} maximum likelihood"), "the estimate gives no valid likelihood"))?;
-        let params = ArimaParams { mean: has_mean.then_some(system.mean), ar: system.ar.clone(), ma: system.ma.clone(), sigma2: system.sigma2 };
+        let filtered = system.filter(y, &mut ws, true).ok_or_else(|| {
+            Error::not_converged(format!("{name} maximum likelihood"), "the estimate gives no valid likelihood")
+        })?;
+        let params = ArimaParams {
+            mean: has_mean.then_some(system.mean),
+            ar: system.ar.clone(),
+            ma: system.ma.clone(),
+            sigma2: system.sigma2,
+        };
         Ok(ArimaFit {
             order: (p, d, q),
             params,
@@ -295,11 +312,14 @@ impl ArimaFit {
     /// A table of the parameters and the fit criteria.
     pub fn summary(&self) -> Table {
         let (p, d, q) = self.order;
-        let mut table = Table::new(["quantity", "value"]).caption(format!("ARIMA({p}, {d}, {q}) by exact maximum likelihood, {} observations", self.nobs));
+        let mut table = Table::new(["quantity", "value"])
+            .caption(format!("ARIMA({p}, {d}, {q}) by exact maximum likelihood, {} observations", self.nobs));
         for (name, value) in self.params.names().into_iter().zip(self.params.to_vec()) {
             let _ = table.push_row([name, format!("{value:.6}")]);
         }
-        for (name, value) in [("log-likelihood", self.loglik), ("AIC", self.aic()), ("AICc", self.aicc()), ("BIC", self.bic())] {
+        for (name, value) in
+            [("log-likelihood", self.loglik), ("AIC", self.aic()), ("AICc", self.aicc()), ("BIC", self.bic())]
+        {
             let _ = table.push_row([name.to_string(), format!("{value:.4}")]);
         }
         table
@@ -340,10 +360,13 @@ mod tests {
 
     #[test]
     fn intervals_of_an_integrated_model_widen() {
-        let walk: Vec<f64> = ar1(0.3, 300, 5).iter().scan(0.0, |s, v| {
-            *s += v - 10.0;
-            Some(*s)
-        }).collect();
+        let walk: Vec<f64> = ar1(0.3, 300, 5)
+            .iter()
+            .scan(0.0, |s, v| {
+                *s += v - 10.0;
+                Some(*s)
+            })
+            .collect();
         let fc = Arima::new(1, 1, 0).fit(&walk).unwrap().forecast(10).unwrap();
         let widths: Vec<f64> = fc.upper.iter().zip(&fc.lower).map(|(u, l)| u - l).collect();
         assert!(widths.windows(2).all(|w| w[1] > w[0]), "{widths:?}");

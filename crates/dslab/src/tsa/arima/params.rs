@@ -66,7 +66,13 @@ pub(crate) fn difference(y: &[f64], d: usize) -> Vec<f64> {
 /// gives residuals that stand in for the shocks, then one least-squares regression of the
 /// series on its own lags and the lagged residuals gives AR and MA coefficients.
 /// Returns (ar, ma, sigma2); non-stationary or non-invertible estimates are replaced by zeros.
-pub(crate) fn conditional_least_squares(endog: &[f64], p: usize, q: usize, nobs_for_variance: usize, has_mean: bool) -> (Vec<f64>, Vec<f64>, f64) {
+pub(crate) fn conditional_least_squares(
+    endog: &[f64],
+    p: usize,
+    q: usize,
+    nobs_for_variance: usize,
+    has_mean: bool,
+) -> (Vec<f64>, Vec<f64>, f64) {
     let n = endog.len();
     let k = 2 * q;
     let r = (k + q).max(p);
@@ -132,11 +138,7 @@ pub(crate) fn conditional_least_squares(endog: &[f64], p: usize, q: usize, nobs_
     }
     let variance = variance.unwrap_or_else(|| {
         let ss: f64 = endog.iter().map(|v| v * v).sum();
-        if has_mean {
-            ss
-        } else {
-            ss / nobs_for_variance as f64
-        }
+        if has_mean { ss } else { ss / nobs_for_variance as f64 }
     });
     (ar, ma, variance.max(1e-10))
 }

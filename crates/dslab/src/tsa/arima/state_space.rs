@@ -642,7 +642,14 @@ mod tests {
     #[test]
     fn first_column_from_autocovariances_matches_the_lyapunov_solution() {
         let mut ws = Workspace::default();
-        for (ar, ma) in [(vec![], vec![]), (vec![0.5], vec![]), (vec![], vec![0.4, -0.3]), (vec![0.28, 0.70], vec![0.04, -0.82]), (vec![0.2, 0.1, -0.1, 0.05], vec![0.3, 0.2, 0.1, -0.2]), (vec![0.9, -0.2, 0.1], vec![0.5])] {
+        for (ar, ma) in [
+            (vec![], vec![]),
+            (vec![0.5], vec![]),
+            (vec![], vec![0.4, -0.3]),
+            (vec![0.28, 0.70], vec![0.04, -0.82]),
+            (vec![0.2, 0.1, -0.1, 0.05], vec![0.3, 0.2, 0.1, -0.2]),
+            (vec![0.9, -0.2, 0.1], vec![0.5]),
+        ] {
             let system = ArimaSystem { d: 0, ar, ma, sigma2: 1.0, mean: 0.0 };
             let r = system.r();
             let mut block = vec![0.0; r * r];
@@ -650,7 +657,12 @@ mod tests {
             let mut column = vec![0.0; r];
             system.stationary_first_column(&mut ws, &mut column).unwrap();
             for i in 0..r {
-                assert!((block[i * r] - column[i]).abs() < 1e-12 * block[0].abs(), "{system:?} row {i}: {} vs {}", block[i * r], column[i]);
+                assert!(
+                    (block[i * r] - column[i]).abs() < 1e-12 * block[0].abs(),
+                    "{system:?} row {i}: {} vs {}",
+                    block[i * r],
+                    column[i]
+                );
             }
         }
     }
@@ -662,4 +674,3 @@ mod tests {
         assert!(system.loglik(&series(50, 1), &mut ws).is_none());
     }
 }
-
