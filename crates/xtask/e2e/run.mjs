@@ -50,41 +50,51 @@ function savedErrors(name) {
   return errors;
 }
 
+// The notebook on show: the one panel JupyterLab has not hidden.
+const PANEL = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+
 async function runNotebook(browser, name) {
   const started = Date.now();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const result = { notebook: name, problems: [] };
   try {
-    await page.goto(`${url}/lab/tree/${encodeURIComponent(name)}?token=${token}`);
-    await page.waitForSelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator', { timeout: 120_000 });
+    // `reset`: JupyterLab would otherwise reopen the notebooks of the previous pages, each starting
+    // a kernel that competes for the machine and adds its plots to the page.
+    await page.goto(`${url}/lab/tree/${encodeURIComponent(name)}?reset&token=${token}`);
+    await page.waitForSelector(`${PANEL} .jp-Notebook-ExecutionIndicator`, { timeout: 120_000 });
     await page.waitForFunction(
-      () => document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') === 'idle',
-      null,
+      (panel) => document.querySelector(`${panel} .jp-Notebook-ExecutionIndicator`)?.getAttribute('data-status') === 'idle',
+      PANEL,
       { timeout: 180_000 },
     );
+    const panels = await page.locator('.jp-NotebookPanel').count();
+    if (panels !== 1) result.problems.push(`the page opened ${panels} notebooks, not 1`);
     // The student's way: the Kernel menu, then confirm the restart.
     await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Kernel$/ }).click();
     await page.locator('.lm-Menu-item', { hasText: 'Restart Kernel and Run All Cells' }).click();
     await page.locator('.jp-Dialog-footer button.jp-mod-accept').click();
     // Done when every code cell shows an execution count and the kernel is idle again.
     await page.waitForFunction(
-      () => {
-        const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map((e) => e.textContent.trim());
-        const status = document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status');
+      (panel) => {
+        const prompts = [...document.querySelectorAll(`${panel} .jp-CodeCell .jp-InputPrompt`)].map((e) => e.textContent.trim());
+        const status = document.querySelector(`${panel} .jp-Notebook-ExecutionIndicator`)?.getAttribute('data-status');
         return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p)) && status === 'idle';
       },
-      null,
+      PANEL,
       { timeout: timeoutMs, polling: 1000 },
     );
     result.seconds = (Date.now() - started) / 1000;
-    const seen = await page.evaluate(() => ({
-      svgs: document.querySelectorAll('.jp-OutputArea-child .jp-RenderedSVG img, .jp-OutputArea-child .jp-RenderedSVG svg').length,
-      tables: document.querySelectorAll('.jp-OutputArea-output table').length,
-      stderr: [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')].map((e) =>
-        e.textContent.slice(0, 200),
-      ),
-      height: document.querySelector('.jp-WindowedPanel-outer')?.scrollHeight ?? 900,
-    }));
+    const seen = await page.evaluate((panelSelector) => {
+      const panel = document.querySelector(panelSelector);
+      return {
+        svgs: panel.querySelectorAll('.jp-OutputArea-child .jp-RenderedSVG img, .jp-OutputArea-child .jp-RenderedSVG svg').length,
+        tables: panel.querySelectorAll('.jp-OutputArea-output table').length,
+        stderr: [...panel.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')].map((e) =>
+          e.textContent.slice(0, 200),
+        ),
+        height: panel.querySelector('.jp-WindowedPanel-outer')?.scrollHeight ?? 900,
+      };
+    }, PANEL);
     result.seen = { svgs: seen.svgs, tables: seen.tables };
     result.expected = headlessCounts(name);
     if (seen.svgs !== result.expected.svgs) {
