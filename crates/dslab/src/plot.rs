@@ -23,6 +23,7 @@
 //! Non-finite values (`NaN` at the start of a rolling mean, say) are left out of the drawing;
 //! series of different lengths and empty data are errors that name the series.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use plotters::coord::Shift;
@@ -66,6 +67,8 @@ pub const PALETTE: [Rgb; 10] = [
 const DEFAULT_SIZE: (u32, u32) = (720, 440);
 const DEFAULT_MAX_POINTS: usize = 20_000;
 const FONT: &str = "sans-serif";
+/// The widest a figure is shown in a notebook, in pixels: a JupyterLab column on a laptop screen.
+const NOTEBOOK_MAX_WIDTH: u32 = 960;
 
 /// A drawn plot: SVG text with its title. Shows inline in evcxr; [`Figure::save`] writes it.
 #[derive(Clone, Debug)]
@@ -96,7 +99,29 @@ impl Figure {
 
     /// Shows the figure in a Jupyter notebook running evcxr.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT", self.svg);
+        println!("EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT", self.notebook_svg());
+    }
+
+    /// The SVG as a notebook shows it: at most [`NOTEBOOK_MAX_WIDTH`] pixels wide, scaled by its
+    /// `viewBox`. JupyterLab shows an SVG at its own size and cuts off what does not fit the
+    /// column, such as the right-hand panels of a wide grid of heat maps.
+    fn notebook_svg(&self) -> Cow<'_, str> {
+        let attribute = |name: &str| -> Option<u32> {
+            let key = format!(" {name}=\"");
+            let start = self.svg.find(&key)? + key.len();
+            self.svg[start..start + self.svg[start..].find('"')?].parse().ok()
+        };
+        match (attribute("width"), attribute("height")) {
+            (Some(width), Some(height)) if width > NOTEBOOK_MAX_WIDTH => {
+                let shown_height = (u64::from(height) * u64::from(NOTEBOOK_MAX_WIDTH) / u64::from(width)) as u32;
+                Cow::Owned(self.svg.replacen(
+                    &format!("<svg width=\"{width}\" height=\"{height}\""),
+                    &format!("<svg width=\"{NOTEBOOK_MAX_WIDTH}\" height=\"{shown_height}\""),
+                    1,
+                ))
+            }
+            _ => Cow::Borrowed(&self.svg),
+        }
     }
 }
 
@@ -1196,6 +1221,12 @@ mod tests {
         let fig = HeatmapGrid::new("Eight heads", "key", "query", panels).columns(4).draw().unwrap();
         assert_has(&fig, "Eight heads");
         assert_has(&fig, "head 7");
+        // Four panels of 300 pixels are wider than a notebook column: shown scaled to fit.
+        let shown = fig.notebook_svg();
+        assert!(shown.starts_with("<svg width=\"960\" height=\"444\" viewBox=\"0 0 1295 600\""), "{}", &shown[..80]);
+        assert_eq!(shown.len(), fig.svg().len() - 1, "only the root's size changes");
+        let narrow = Heatmap::new("Small", "key", "query", &rows).draw().unwrap();
+        assert_eq!(narrow.notebook_svg(), narrow.svg(), "a figure that fits is shown as drawn");
     }
 
     #[test]
