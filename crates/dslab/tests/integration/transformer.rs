@@ -12,6 +12,7 @@ use serde_json::Value;
 
 #[test]
 fn corpus_bleu_matches_sacrebleu() {
+    let _rng = crate::burn_rng();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bleu/bleu.json");
     let fixtures: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     for case in fixtures["cases"].as_array().unwrap() {
@@ -63,6 +64,7 @@ fn tiny_config(en: &Bpe, de: &Bpe) -> TransformerConfig {
 
 #[test]
 fn every_layer_returns_its_attention_per_head_and_masks_hold() {
+    let _rng = crate::burn_rng();
     let (en, de, pairs) = tiny_data();
     let device = attention::device();
     let model = tiny_config(&en, &de).with_layers(2).init(&device).unwrap();
@@ -103,6 +105,7 @@ fn every_layer_returns_its_attention_per_head_and_masks_hold() {
 
 #[test]
 fn training_learns_a_tiny_corpus_and_checkpoints_round_trip() {
+    let _rng = crate::burn_rng();
     let (en, de, pairs) = tiny_data();
     let device = attention::training_device();
     device.seed(3);
@@ -146,6 +149,7 @@ fn training_learns_a_tiny_corpus_and_checkpoints_round_trip() {
 
 #[test]
 fn bad_configurations_and_inputs_are_clear_errors() {
+    let _rng = crate::burn_rng();
     let device = attention::device();
     let err = TransformerConfig::new(100, 100).with_d_model(100).with_heads(3).init(&device).unwrap_err();
     assert!(err.to_string().contains("d_model = 100 is not divisible by n_heads = 3"), "{err}");

@@ -46,6 +46,7 @@ fn assert_close<const D: usize>(actual: Tensor<D>, expected: &Value, what: &str)
 
 #[test]
 fn positional_encodings_match_numpy() {
+    let _rng = crate::burn_rng();
     let f = fixtures();
     let device = attention::device();
     let pe = &f["positional_encoding"];
@@ -56,6 +57,7 @@ fn positional_encodings_match_numpy() {
 
 #[test]
 fn softmax_matches_numpy_even_for_large_logits() {
+    let _rng = crate::burn_rng();
     let f = fixtures();
     let x: Tensor<2> = tensor(&f["softmax"]["input"]);
     assert_close(burn::tensor::activation::softmax(x, 1), &f["softmax"]["output"], "softmax");
@@ -63,6 +65,7 @@ fn softmax_matches_numpy_even_for_large_logits() {
 
 #[test]
 fn attention_without_mask_matches_numpy() {
+    let _rng = crate::burn_rng();
     let f = fixtures();
     let a = &f["attention"];
     let (context, weights) = scaled_dot_product_attention(tensor(&a["q"]), tensor(&a["k"]), tensor(&a["v"]), None);
@@ -72,6 +75,7 @@ fn attention_without_mask_matches_numpy() {
 
 #[test]
 fn attention_with_padding_mask_matches_numpy() {
+    let _rng = crate::burn_rng();
     let f = fixtures();
     let a = &f["attention"];
     let p = &f["attention_padding"];
@@ -91,6 +95,7 @@ fn attention_with_padding_mask_matches_numpy() {
 
 #[test]
 fn attention_with_look_ahead_mask_matches_numpy() {
+    let _rng = crate::burn_rng();
     let f = fixtures();
     let a = &f["attention"];
     let l = &f["attention_look_ahead"];
@@ -103,6 +108,7 @@ fn attention_with_look_ahead_mask_matches_numpy() {
 
 #[test]
 fn multi_head_attention_matches_numpy_with_given_weights() {
+    let _rng = crate::burn_rng();
     let f = fixtures();
     let m = &f["multi_head_attention"];
     let device = attention::device();
@@ -123,6 +129,7 @@ fn multi_head_attention_matches_numpy_with_given_weights() {
 
 #[test]
 fn split_and_merge_heads_are_inverse_and_slice_the_depth() {
+    let _rng = crate::burn_rng();
     let device = attention::device();
     let mha = MultiHeadAttentionConfig::new(512, 8).init(&device).unwrap();
     let x = Tensor::<1, Int>::arange(1..4609, &device).float().reshape([1, 9, 512]);
@@ -139,6 +146,7 @@ fn split_and_merge_heads_are_inverse_and_slice_the_depth() {
 
 #[test]
 fn masks_have_the_documented_shapes_and_values() {
+    let _rng = crate::burn_rng();
     let device = attention::device();
     let look: Vec<bool> = look_ahead_mask(3, &device).to_data().try_to_vec::<bool>().unwrap();
     assert_eq!(look, [false, true, true, false, false, true, false, false, false]);
@@ -158,6 +166,7 @@ fn masks_have_the_documented_shapes_and_values() {
 
 #[test]
 fn bad_sizes_and_shapes_are_clear_errors() {
+    let _rng = crate::burn_rng();
     let device = attention::device();
     let err = MultiHeadAttentionConfig::new(512, 7).init(&device).unwrap_err();
     assert_eq!(
