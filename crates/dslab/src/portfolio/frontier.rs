@@ -222,15 +222,23 @@ impl EfficientFrontier {
         self.mu.len()
     }
 
-    /// The bounds that can bind: `w_i ≤ upper_i` unless the other assets' lower bounds already
-    /// force it (long only with upper bounds of 1, say), and likewise `w_i ≥ lower_i`. As
-    /// `(asset, is_upper)`, upper bounds first.
+    /// The bounds the problems hold, as `(asset, is_upper)`, upper bounds first: every lower
+    /// bound, and each upper bound that the other assets' lower bounds do not already imply.
+    ///
+    /// With the weights summing to one and every lower bound held, `w_i = 1 - Σ_{j≠i} w_j ≤
+    /// 1 - Σ_{j≠i} lower_j`, so an upper bound at or above that can never bind (long only with
+    /// upper bounds of 1, say); leaving it out keeps the active sets non-degenerate (one asset
+    /// at 100 % would hold its upper bound and every other lower bound). The same holds for
+    /// `y_i ≤ k·upper_i` in `max_sharpe`, as `k ≥ 0`. Only one direction may be used: dropping
+    /// also the lower bounds that the others' upper bounds imply would drop each bound on the
+    /// strength of one that is itself dropped (with two long-only assets, all four).
     fn binding_bounds(&self) -> Vec<(usize, bool)> {
         let n = self.n();
-        let (low, high): (f64, f64) = (self.lower.iter().sum(), self.upper.iter().sum());
-        let upper = (0..n).filter(|&i| self.upper[i] < 1.0 - (low - self.lower[i]));
-        let lower = (0..n).filter(|&i| self.lower[i] > 1.0 - (high - self.upper[i]));
-        upper.map(|i| (i, true)).chain(lower.map(|i| (i, false))).collect()
+        let low: f64 = self.lower.iter().sum();
+        // An upper bound within 1e-14 of the implied one is left out too: the weight can then
+        // pass it by rounding only.
+        let upper = (0..n).filter(|&i| self.upper[i] < 1.0 - (low - self.lower[i]) - 1e-14);
+        upper.map(|i| (i, true)).chain((0..n).map(|i| (i, false))).collect()
     }
 
     /// `w ≤ upper` and `-w ≤ -lower` for the bounds that can bind.
@@ -634,6 +642,21 @@ mod tests {
         assert!(ef.efficient_risk(1.0).unwrap().weights == [1.0, 0.0, 0.0]);
         assert!(three().with_weight_bounds(0.0, 0.3).unwrap_err().to_string().contains("upper bounds to 0.9000"));
         assert!(three().with_asset_bounds(vec![0.0; 2], vec![1.0; 3]).is_err());
+    }
+
+    #[test]
+    fn two_assets_keep_their_bounds() {
+        // Correlation 0.9: without its bounds the minimum-volatility portfolio shorts the first asset.
+        let cov = vec![vec![0.09, 0.054], vec![0.054, 0.04]];
+        let ef = EfficientFrontier::new(vec![0.12, 0.05], cov).unwrap();
+        assert_eq!(ef.min_volatility().unwrap().weights, [0.0, 1.0]);
+        assert_eq!(ef.max_sharpe(0.0).unwrap().weights, [1.0, 0.0]);
+        // Bounds of 50 % leave one portfolio, which every problem must give.
+        let forced = ef.with_weight_bounds(0.0, 0.5).unwrap();
+        let curve = forced.frontier(3).unwrap();
+        for p in curve.iter().chain([&forced.min_volatility().unwrap(), &forced.max_sharpe(0.0).unwrap()]) {
+            assert!(p.weights.iter().all(|w| (w - 0.5).abs() < 1e-9), "{p:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! dslab::portfolio against PyPortfolioOpt (fixtures/portfolio/make_fixtures.py) on the S&P 500
 //! prices in data/sp500_prices.csv: returns, annual means and covariance to 1e-10, efficient
-//! weights to 1e-4 and their performance to 1e-6.
+//! weights to 1e-4 and their performance to 1e-6; and on small frontiers of 2 to 4 assets whose
+//! weight bounds bind in every combination (small_cases.json).
 #![cfg(feature = "portfolio")]
 
 use std::path::PathBuf;
@@ -156,6 +157,114 @@ fn efficient_portfolios_match_pyportfolioopt() {
         }
     }
     println!("worst: weights {:.1e}, performance {:.1e}", worst.0, worst.1);
+}
+
+#[derive(Deserialize)]
+struct SmallCases {
+    cases: Vec<SmallCase>,
+}
+
+#[derive(Deserialize)]
+struct SmallCase {
+    name: String,
+    tickers: Vec<String>,
+    expected_returns: Vec<f64>,
+    covariance: Vec<Vec<f64>>,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    results: Vec<SmallSolved>,
+    frontier5: Vec<Vec<f64>>,
+}
+
+#[derive(Deserialize)]
+struct SmallSolved {
+    method: String,
+    argument: Option<f64>,
+    /// PyPortfolioOpt's answer at its default solver settings.
+    weights: Vec<f64>,
+    /// The same problem at tolerances of 1e-12 (absent for max_return, a linear programme
+    /// solved exactly).
+    tight_weights: Option<Vec<f64>>,
+}
+
+/// Asserts that `weights` sum to one within the case's bounds, to rounding.
+fn assert_feasible(case: &SmallCase, weights: &[f64], label: &str) {
+    assert!(
+        (weights.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+        "{label}: weights sum to {}",
+        weights.iter().sum::<f64>()
+    );
+    for (i, w) in weights.iter().enumerate() {
+        assert!(
+            *w >= case.lower[i] - 1e-12 && *w <= case.upper[i] + 1e-12,
+            "{label}: weight {i} is {w}, outside [{}, {}]: {weights:?}",
+            case.lower[i],
+            case.upper[i]
+        );
+    }
+}
+
+#[test]
+fn small_frontiers_with_binding_bounds_match_pyportfolioopt() {
+    let path = root().join("tests/fixtures/portfolio/small_cases.json");
+    let small: SmallCases =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read small_cases.json")).expect("parse it");
+    assert!(small.cases.len() >= 9);
+    for case in &small.cases {
+        let ef = EfficientFrontier::new(case.expected_returns.clone(), case.covariance.clone())
+            .unwrap()
+            .with_assets(&case.tickers)
+            .unwrap()
+            .with_asset_bounds(case.lower.clone(), case.upper.clone())
+            .unwrap();
+        for expected in &case.results {
+            let label = format!("{} / {}({:?})", case.name, expected.method, expected.argument);
+            let got = if expected.method == "max_return" {
+                ef.max_return().unwrap()
+            } else {
+                solve(&ef, &expected.method, expected.argument)
+            };
+            assert_feasible(case, &got.weights, &label);
+            let exact = expected.tight_weights.as_ref().unwrap_or(&expected.weights);
+            let theirs = ef.evaluate(exact).unwrap();
+            // The optimum itself: ours is as good as the tight solve's (where the objective is
+            // flat the weights may still differ by a few 1e-7).
+            let (ours, best) = match expected.method.as_str() {
+                "min_volatility" | "efficient_return" => (-got.volatility, -theirs.volatility),
+                "max_sharpe" => {
+                    let rf = expected.argument.unwrap();
+                    let sharpe = |p: &Portfolio| (p.expected_return - rf) / p.volatility;
+                    (sharpe(&got), sharpe(&theirs))
+                }
+                _ => (got.expected_return, theirs.expected_return),
+            };
+            assert!(ours >= best - 1e-10, "{label}: objective {ours} below PyPortfolioOpt's {best}");
+            match expected.method.as_str() {
+                "efficient_return" => assert!(got.expected_return >= expected.argument.unwrap() - 1e-12, "{label}"),
+                "efficient_risk" => assert!((got.volatility - expected.argument.unwrap()).abs() < 1e-12, "{label}"),
+                _ => {}
+            }
+            let dt = max_abs_diff(&got.weights, exact);
+            assert!(
+                dt < 1e-5,
+                "{label}: weights differ from the tight solve by {dt:e}\n ours   {:?}\n theirs {exact:?}",
+                got.weights
+            );
+            let dw = max_abs_diff(&got.weights, &expected.weights);
+            assert!(dw < 1e-4, "{label}: weights differ from PyPortfolioOpt's by {dw:e}");
+            let dp = max_abs_diff(&[got.expected_return, got.volatility], &[theirs.expected_return, theirs.volatility]);
+            assert!(dp < 1e-8, "{label}: performance differs by {dp:e}");
+            println!("{label}: weights within {dt:.1e} of the tight solve, {dw:.1e} of PyPortfolioOpt's");
+        }
+        let curve = ef.frontier(5).unwrap();
+        assert_eq!(curve.len(), case.frontier5.len(), "{}", case.name);
+        for (k, (p, theirs)) in curve.iter().zip(&case.frontier5).enumerate() {
+            let label = format!("{} / frontier(5)[{k}]", case.name);
+            assert_feasible(case, &p.weights, &label);
+            let d = max_abs_diff(&p.weights, theirs);
+            assert!(d < 1e-6, "{label}: weights differ by {d:e}\n ours   {:?}\n theirs {theirs:?}", p.weights);
+        }
+    }
 }
 
 #[test]
