@@ -1,19 +1,26 @@
 // Opens every notebook in JupyterLab in headless Chromium and runs it as a student would:
 // Kernel → "Restart Kernel and Run All Cells…" → Restart, then waits until every cell has run.
-// For each notebook it checks that no cell failed, that the page shows as many SVG plots and
-// HTML tables as the headless run produced, and saves a full-page screenshot.
+// For each notebook it saves the work copy and checks that no cell failed (the saved outputs,
+// exactly as nbclient would read them), that the page renders every SVG plot and HTML table the
+// kernel sent, and saves a full-page screenshot.
 //
-// Started by `cargo xtask e2e` with one argument: a JSON file
-//   { url, token, chromium, workDir, outDir, headlessDir, notebooks: [names], timeoutMinutes }
+// A notebook cannot hang the run: it gets `dslab.browser_limit_s` seconds from its metadata
+// (default `limitSeconds`), and stops early when no cell finished for `stallSeconds`; either way
+// the result says what the page showed (cells run, the running cell, dialogs, the last stderr
+// line), the kernel's state from the server, and where the screenshot is.
+//
+// Started by `cargo xtask e2e` / `cargo xtask test` with one argument: a JSON file
+//   { url, token, chromium, workDir, outDir, notebooks: [names], limitSeconds, stallSeconds }
 // It writes outDir/results.json and exits 1 when a notebook fails a check.
 
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const { url, token, workDir, outDir, headlessDir, notebooks } = config;
-const timeoutMs = (config.timeoutMinutes ?? 20) * 60_000;
+const { url, token, workDir, outDir, notebooks } = config;
+const defaultLimit = config.limitSeconds ?? 900;
+const stallSeconds = config.stallSeconds ?? 480;
 mkdirSync(outDir, { recursive: true });
 
 const api = async (path, method = 'GET') => {
@@ -22,9 +29,8 @@ const api = async (path, method = 'GET') => {
   return response.status === 204 ? null : response.json().catch(() => null);
 };
 
-// What the headless run (nbclient, target/notebooks) produced: the counts the page must show.
-function headlessCounts(name) {
-  const nb = JSON.parse(readFileSync(join(headlessDir, name), 'utf8'));
+// What the kernel sent, as the saved notebook records it: the counts the page must render.
+function savedCounts(nb) {
   let svgs = 0;
   let tables = 0;
   for (const cell of nb.cells) {
@@ -38,9 +44,27 @@ function headlessCounts(name) {
   return { svgs, tables };
 }
 
-// Errors as the saved notebook records them (exact), and outputs as the page renders them.
-function savedErrors(name) {
-  const nb = JSON.parse(readFileSync(join(workDir, name), 'utf8'));
+const readNotebook = (name) => JSON.parse(readFileSync(join(workDir, name), 'utf8'));
+
+// After Ctrl+S: wait until the file on disk is newer than `since` and records every code cell as run.
+async function waitForSave(page, name, since) {
+  for (let i = 0; i < 60; i += 1) {
+    try {
+      if (statSync(join(workDir, name)).mtimeMs > since) {
+        const nb = readNotebook(name);
+        const code = nb.cells.filter((c) => c.cell_type === 'code');
+        if (code.every((c) => c.execution_count != null)) return nb;
+      }
+    } catch {
+      // the server may be writing the file; read it again
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error('the saved notebook never recorded every cell as run (Ctrl+S did not save?)');
+}
+
+// Errors as the saved notebook records them (exact).
+function savedErrors(nb) {
   const errors = [];
   nb.cells.forEach((cell, index) => {
     for (const out of cell.outputs ?? []) {
@@ -53,10 +77,44 @@ function savedErrors(name) {
 // The notebook on show: the one panel JupyterLab has not hidden.
 const PANEL = '.jp-NotebookPanel:not(.lm-mod-hidden)';
 
+// What the page shows now: cells run, the running cell, the kernel indicator, dialogs, stderr.
+const progress = (page) =>
+  page.evaluate((panelSelector) => {
+    const panel = document.querySelector(panelSelector);
+    const cells = [...(panel?.querySelectorAll('.jp-CodeCell') ?? [])];
+    const prompts = cells.map((c) => c.querySelector('.jp-InputPrompt')?.textContent.trim() ?? '');
+    const running = prompts.findIndex((p) => p.includes('*'));
+    const stderr = [...(panel?.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]') ?? [])];
+    return {
+      cells: cells.length,
+      done: prompts.filter((p) => /\[\d+\]/.test(p)).length,
+      running,
+      runningSource: running >= 0 ? (cells[running].querySelector('.jp-InputArea-editor')?.textContent ?? '').slice(0, 120) : '',
+      status: panel?.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') ?? 'no indicator',
+      dialogs: [...document.querySelectorAll('.jp-Dialog')].map((d) => d.textContent.trim().slice(0, 200)),
+      lastStderr: stderr.length ? stderr[stderr.length - 1].textContent.trim().slice(-300) : '',
+    };
+  }, PANEL);
+
+// The kernels as the server sees them (state and last activity), for a diagnosis.
+const kernelState = async () => {
+  const kernels = (await api('/api/kernels').catch((e) => [{ error: e.message }])) ?? [];
+  return kernels.map((k) => (k.error ? k.error : `${k.name} ${k.execution_state}, last activity ${k.last_activity}`)).join('; ');
+};
+
+function limitFor(name) {
+  try {
+    return readNotebook(name).metadata?.dslab?.browser_limit_s ?? defaultLimit;
+  } catch {
+    return defaultLimit;
+  }
+}
+
 async function runNotebook(browser, name) {
   const started = Date.now();
+  const limit = limitFor(name);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const result = { notebook: name, problems: [] };
+  const result = { notebook: name, limitSeconds: limit, problems: [] };
   try {
     // `reset`: JupyterLab would otherwise reopen the notebooks of the previous pages, each starting
     // a kernel that competes for the machine and adds its plots to the page.
@@ -73,16 +131,29 @@ async function runNotebook(browser, name) {
     await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Kernel$/ }).click();
     await page.locator('.lm-Menu-item', { hasText: 'Restart Kernel and Run All Cells' }).click();
     await page.locator('.jp-Dialog-footer button.jp-mod-accept').click();
-    // Done when every code cell shows an execution count and the kernel is idle again.
-    await page.waitForFunction(
-      (panel) => {
-        const prompts = [...document.querySelectorAll(`${panel} .jp-CodeCell .jp-InputPrompt`)].map((e) => e.textContent.trim());
-        const status = document.querySelector(`${panel} .jp-Notebook-ExecutionIndicator`)?.getAttribute('data-status');
-        return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p)) && status === 'idle';
-      },
-      PANEL,
-      { timeout: timeoutMs, polling: 1000 },
-    );
+    // Done when every code cell shows an execution count and the kernel is idle again; watched
+    // every 2 s so that a stall or the time limit ends with what the page showed.
+    let last = { done: -1 };
+    let lastChange = Date.now();
+    for (;;) {
+      const now = await progress(page);
+      if (now.done !== last.done || now.running !== last.running) lastChange = Date.now();
+      last = now;
+      if (now.cells > 0 && now.done === now.cells && now.status === 'idle') break;
+      const elapsed = (Date.now() - started) / 1000;
+      const quiet = (Date.now() - lastChange) / 1000;
+      if (elapsed > limit || quiet > stallSeconds) {
+        const why = elapsed > limit ? `ran past its limit of ${limit} s` : `made no progress for ${Math.round(quiet)} s`;
+        const where = now.running >= 0 ? `code cell ${now.running + 1} running (${JSON.stringify(now.runningSource)})` : 'no cell running';
+        throw new Error(
+          `${why}: ${now.done} of ${now.cells} code cells run, ${where}, kernel indicator ${now.status}` +
+            (now.dialogs.length ? `, dialog open: ${JSON.stringify(now.dialogs)}` : '') +
+            (now.lastStderr ? `, last stderr: ${JSON.stringify(now.lastStderr)}` : '') +
+            `; server: ${await kernelState()}`,
+        );
+      }
+      await page.waitForTimeout(2000);
+    }
     result.seconds = (Date.now() - started) / 1000;
     const seen = await page.evaluate((panelSelector) => {
       const panel = document.querySelector(panelSelector);
@@ -95,19 +166,20 @@ async function runNotebook(browser, name) {
         height: panel.querySelector('.jp-WindowedPanel-outer')?.scrollHeight ?? 900,
       };
     }, PANEL);
-    result.seen = { svgs: seen.svgs, tables: seen.tables };
-    result.expected = headlessCounts(name);
-    if (seen.svgs !== result.expected.svgs) {
-      result.problems.push(`the page shows ${seen.svgs} SVG plots, the headless run made ${result.expected.svgs}`);
-    }
-    if (seen.tables !== result.expected.tables) {
-      result.problems.push(`the page shows ${seen.tables} HTML tables, the headless run made ${result.expected.tables}`);
-    }
     result.stderr = seen.stderr;
     // Save the work copy (never the repository's notebook) to read the run's outputs exactly.
+    const beforeSave = Date.now() - 1000;
     await page.keyboard.press('Control+s');
-    await page.waitForTimeout(1500);
-    result.errors = savedErrors(name);
+    const saved = await waitForSave(page, name, beforeSave);
+    result.seen = { svgs: seen.svgs, tables: seen.tables };
+    result.expected = savedCounts(saved);
+    if (seen.svgs !== result.expected.svgs) {
+      result.problems.push(`the page shows ${seen.svgs} SVG plots, the kernel sent ${result.expected.svgs}`);
+    }
+    if (seen.tables !== result.expected.tables) {
+      result.problems.push(`the page shows ${seen.tables} HTML tables, the kernel sent ${result.expected.tables}`);
+    }
+    result.errors = savedErrors(saved);
     result.problems.push(...result.errors);
     // A screenshot of the whole notebook: hide the file browser, make the window as tall as the
     // notebook and scroll back to its top.

@@ -104,6 +104,11 @@ def main():
     # A config folder of the project's own, so a user's global evcxr settings and prelude
     # do not change what the notebooks compile.
     env["EVCXR_CONFIG_DIR"] = str(config)
+    # evcxr_jupyter checks its own installation on every start: when `$JUPYTER_PATH/kernels/rust`
+    # (else the user's `jupyter/kernels/rust`) exists with another `version.txt`, it rewrites that
+    # kernel.json with its default. Pointing JUPYTER_PATH at a folder that holds no kernels makes
+    # the check a no-op, so neither this project's kernel spec nor a user's own is ever touched.
+    env["JUPYTER_PATH"] = str(slots / "no-kernels-here")
     argv = [args.evcxr, "--control_file", args.connection_file]
     if os.name == "nt":
         # No exec on Windows: keep the lock by staying alive as the parent.

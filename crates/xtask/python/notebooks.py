@@ -2,12 +2,19 @@
 
 Commands:
   check-clean NOTEBOOK...   fail if a committed notebook carries outputs or execution counts
-  run --out DIR NOTEBOOK... execute each notebook top to bottom in a fresh kernel; write the
-                            executed copy to DIR; then rerun the notebooks whose metadata asks
-                            for it with other values in their `parameters` cell
+  run --out DIR [--no-reruns] NOTEBOOK...
+                            execute each notebook top to bottom in a fresh kernel; write the
+                            executed copy to DIR; then (unless --no-reruns) rerun the notebooks
+                            whose metadata asks for it with other values in their `parameters` cell
+  rerun --first DIR --out DIR NOTEBOOK...
+                            only the reruns, compared with executed copies already in --first DIR
+                            (the browser pass's saved notebooks)
   warm NOTEBOOK...          pre-build every dependency set the notebooks load with `:dep`
   bench NOTEBOOK...         time a fresh kernel to the first plot, a trivial cell, peak memory
   strip NOTEBOOK...         remove outputs and execution counts in place
+  isolation JUPYTER_DIR     start the `rust` kernel registered in JUPYTER_DIR (with and without
+                            JUPYTER_PATH, beside a user's own `rust` kernel of another evcxr version
+                            in a temporary XDG_DATA_HOME) and check that no kernel spec changed
   selftest                  check this script's own notebook handling (no kernel needed)
 
 A notebook asks for a rerun in its metadata:
@@ -19,6 +26,8 @@ outputs and that the outputs of the cells tagged `result` differ from the first 
 
 import argparse
 import json
+import os
+import tempfile
 import re
 import statistics
 import sys
@@ -149,7 +158,7 @@ def set_parameters(nb, values):
     cells[0].source = source
 
 
-def run(paths, out_dir):
+def run(paths, out_dir, reruns=True):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     failures = []
@@ -167,13 +176,17 @@ def run(paths, out_dir):
             continue
         print(f"ok     {path.name} in {seconds:.1f} s ({len(nb.cells)} cells)", flush=True)
         rerun = nb.metadata.get("dslab", {}).get("rerun")
-        if rerun:
+        if rerun and reruns:
             problem = rerun_with_parameters(path, nb, rerun, out_dir)
             if problem:
                 failures.append(f"{path.name} (rerun): {problem}")
     print("\nnotebook times:")
     for name, seconds in timings:
         print(f"  {seconds:7.1f} s  {name}")
+    return report(failures)
+
+
+def report(failures):
     if failures:
         print(f"\n{len(failures)} notebook runs failed:", file=sys.stderr)
         for f in failures:
@@ -207,6 +220,20 @@ def rerun_with_parameters(path, first, rerun, out_dir):
         return f"cells tagged `result` number {same} gave the same output with other parameters"
     print(f"ok     {path.name} rerun in {seconds:.1f} s: results changed as expected", flush=True)
     return None
+
+
+def reruns_only(paths, first_dir, out_dir):
+    """The parameter reruns of `paths`, each compared with its executed copy in `first_dir`."""
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    failures = []
+    for path in map(Path, paths):
+        first = load(Path(first_dir) / path.name)
+        rerun = load(path).metadata.get("dslab", {}).get("rerun")
+        if rerun:
+            problem = rerun_with_parameters(path, first, rerun, out_dir)
+            if problem:
+                failures.append(f"{path.name} (rerun): {problem}")
+    return report(failures)
 
 
 # ---------------------------------------------------------------- warm
@@ -385,6 +412,81 @@ def selftest():
     return 0
 
 
+# ---------------------------------------------------------------- isolation
+
+
+def snapshot(folder):
+    return {f.name: f.read_bytes() for f in sorted(Path(folder).iterdir()) if f.is_file()}
+
+
+def isolation(jupyter_dir):
+    """evcxr rewrites a kernel.json whose folder has another version.txt; check it never does.
+
+    Scenario 1 is what `JUPYTER_PATH=.venv/share/jupyter jupyter lab` gives, scenario 2 a plain
+    start: in both, a `rust` kernel of the user's own (another evcxr version, in the user's data
+    folder) and the project's spec must come out byte for byte as they went in.
+    """
+    project = Path(jupyter_dir).resolve() / "kernels" / KERNEL
+    if not (project / "kernel.json").is_file():
+        print(f"isolation: no kernel spec in {project}", file=sys.stderr)
+        return 1
+    problems = []
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "XDG_DATA_HOME")}
+    with tempfile.TemporaryDirectory(prefix="dslab-isolation-") as tmp:
+        user = Path(tmp) / "data" / "jupyter" / "kernels" / KERNEL
+        user.mkdir(parents=True)
+        (user / "kernel.json").write_text(json.dumps(
+            {"argv": ["/opt/user/evcxr_jupyter", "--control_file", "{connection_file}"],
+             "display_name": "Rust (the user's own)", "language": "rust"}, indent=1))
+        (user / "version.txt").write_text("0.0.1-the-users-own\n")
+        before = (snapshot(project), snapshot(user))
+        scenarios = [("JUPYTER_PATH is the project's folder", str(Path(jupyter_dir).resolve())),
+                     ("JUPYTER_PATH unset", None)]
+        try:
+            for label, jupyter_path in scenarios:
+                known = len(problems)
+                os.environ["XDG_DATA_HOME"] = str(Path(tmp) / "data")
+                if jupyter_path is None:
+                    os.environ.pop("JUPYTER_PATH", None)
+                else:
+                    os.environ["JUPYTER_PATH"] = jupyter_path
+                km = KernelManager(kernel_name=KERNEL)
+                spec_dir = Path(km.kernel_spec.resource_dir).resolve()
+                if spec_dir != project:
+                    problems.append(f"{label}: Jupyter found the `{KERNEL}` kernel in {spec_dir}, not {project}")
+                    continue
+                km.start_kernel()
+                try:
+                    kc = km.client()
+                    kc.start_channels()
+                    kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
+                    out = []
+                    reply = kc.execute_interactive(
+                        'println!("{}", 40 + 2);', timeout=300,
+                        output_hook=lambda m: out.append(m["content"].get("text", "")))
+                    kc.stop_channels()
+                    if reply["content"]["status"] != "ok" or "42" not in "".join(out):
+                        problems.append(f"{label}: the kernel did not run a cell ({reply['content']}, {out})")
+                finally:
+                    km.shutdown_kernel(now=False)
+                after = (snapshot(project), snapshot(user))
+                for name, old, new in (("the project's", before[0], after[0]), ("the user's own", before[1], after[1])):
+                    changed = sorted(f for f in set(old) | set(new) if old.get(f) != new.get(f))
+                    if changed:
+                        problems.append(f"{label}: {name} kernel spec changed: {changed}")
+                if len(problems) == known:
+                    print(f"isolation: {label}: the kernel ran a cell; both kernel specs unchanged", flush=True)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    for p in problems:
+        print(f"isolation FAILED: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -394,7 +496,13 @@ def main():
     sub.add_parser("selftest")
     for name in ("check-clean", "warm", "strip"):
         sub.add_parser(name).add_argument("notebooks", nargs="+")
+    sub.add_parser("isolation").add_argument("jupyter_dir")
     p = sub.add_parser("run")
+    p.add_argument("--out", required=True)
+    p.add_argument("--no-reruns", action="store_true")
+    p.add_argument("notebooks", nargs="+")
+    p = sub.add_parser("rerun")
+    p.add_argument("--first", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("notebooks", nargs="+")
     p = sub.add_parser("bench")
@@ -408,8 +516,12 @@ def main():
         return check_clean(args.notebooks)
     if args.command == "strip":
         return strip(args.notebooks)
+    if args.command == "isolation":
+        return isolation(args.jupyter_dir)
     if args.command == "run":
-        return run(args.notebooks, args.out)
+        return run(args.notebooks, args.out, reruns=not args.no_reruns)
+    if args.command == "rerun":
+        return reruns_only(args.notebooks, args.first, args.out)
     if args.command == "warm":
         return warm(args.notebooks)
     return bench(args.notebooks, args.trivial_runs, args.json)

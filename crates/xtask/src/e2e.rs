@@ -3,7 +3,8 @@
 //! Starts the JupyterLab that `cargo xtask lab` sets up, on a free port with a token and no
 //! browser of its own, over copies of the notebooks (so the browser's saves never touch the
 //! repository), then drives Chromium through Playwright (`crates/xtask/e2e/run.mjs`). The server
-//! is shut down at the end, also when a check fails.
+//! is shut down at the end, also when a check fails. A notebook that runs past its limit or
+//! stalls is stopped with a diagnosis (see `run.mjs`), so the pass cannot hang.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,12 @@ use std::time::{Duration, Instant};
 use crate::env::{command, output, run};
 use crate::setup::{self, Ready};
 use crate::{Failure, Result};
+
+/// Seconds a notebook may take in the browser unless its metadata says
+/// `"dslab": {"browser_limit_s": N}`.
+const LIMIT_S: u64 = 900;
+/// Seconds without a cell finishing after which a notebook is stopped with a diagnosis.
+const STALL_S: u64 = 480;
 
 const CHROMIUM_CANDIDATES: [&str; 5] = [
     "/usr/bin/chromium",
@@ -122,26 +129,21 @@ fn stop_server(child: &mut Child, port: u16, token: &str) {
     let _ = child.wait();
 }
 
-/// Runs the browser check on `notebooks`; the headless executed copies in `target/notebooks/`
-/// give the expected counts and are made first when missing or older than a notebook.
-pub fn e2e(ready: &Ready, notebooks: &[PathBuf]) -> Result {
+/// Whether the browser pass can run here: Chromium and Node found, else why not (one line).
+pub fn available() -> std::result::Result<(), String> {
+    chromium().map_err(|f| f.0)?;
+    if output(Command::new("node").arg("--version")).is_none() {
+        return Err("node not found (Debian/Ubuntu: `apt-get install nodejs npm`)".into());
+    }
+    Ok(())
+}
+
+/// Runs every notebook in JupyterLab in Chromium; each saved, executed copy is written to
+/// `saved_dir` (what the parameter reruns compare with).
+pub fn e2e(ready: &Ready, notebooks: &[PathBuf], saved_dir: &Path) -> Result {
     let started = Instant::now();
     let chromium = chromium()?;
     let e2e_dir = node_modules(&ready.root)?;
-    let headless = ready.root.join("target/notebooks");
-    let stale: Vec<&PathBuf> = notebooks
-        .iter()
-        .filter(|nb| {
-            let copy = headless.join(nb.file_name().expect("a file"));
-            let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-            modified(&copy).is_none() || modified(&copy) < modified(nb)
-        })
-        .collect();
-    if !stale.is_empty() {
-        let mut args = vec!["run".to_string(), "--out".into(), headless.display().to_string()];
-        args.extend(stale.iter().map(|p| p.display().to_string()));
-        ready.python_script("notebooks.py", &args)?;
-    }
     let (work, settings, workspaces) = work_dir(ready, notebooks)?;
     let port = setup::free_port(None)?;
     let token = setup::token();
@@ -168,11 +170,10 @@ pub fn e2e(ready: &Ready, notebooks: &[PathBuf]) -> Result {
         let names: Vec<String> =
             notebooks.iter().map(|p| format!("\"{}\"", p.file_name().expect("a file").to_string_lossy())).collect();
         let config = format!(
-            "{{\"url\": \"http://127.0.0.1:{port}\", \"token\": \"{token}\", \"chromium\": {}, \"workDir\": {}, \"outDir\": {}, \"headlessDir\": {}, \"notebooks\": [{}], \"timeoutMinutes\": 25}}",
+            "{{\"url\": \"http://127.0.0.1:{port}\", \"token\": \"{token}\", \"chromium\": {}, \"workDir\": {}, \"outDir\": {}, \"notebooks\": [{}], \"limitSeconds\": {LIMIT_S}, \"stallSeconds\": {STALL_S}}}",
             setup::json_string(&chromium.display().to_string()),
             setup::json_string(&work.display().to_string()),
             setup::json_string(&out_dir.display().to_string()),
-            setup::json_string(&headless.display().to_string()),
             names.join(", ")
         );
         let config_path = out_dir.join("config.json");
@@ -183,6 +184,13 @@ pub fn e2e(ready: &Ready, notebooks: &[PathBuf]) -> Result {
         )
     })();
     stop_server(&mut server, port, &token);
+    fs::create_dir_all(saved_dir)?;
+    for nb in notebooks {
+        let name = nb.file_name().expect("a file");
+        if work.join(name).exists() {
+            fs::copy(work.join(name), saved_dir.join(name))?;
+        }
+    }
     eprintln!(
         "xtask e2e: {} in {} (screenshots and results.json in {})",
         if result.is_ok() { "all notebooks passed" } else { "failed" },

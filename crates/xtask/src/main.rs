@@ -21,14 +21,18 @@ usage: cargo xtask <command> [options]
 commands:
   lab [--port N] [--no-browser]   set up what is missing, pre-build the notebooks'
                                   dependencies, open JupyterLab on notebooks/
-  test [--skip-cargo] [NAME...]   cargo test, then run every notebook (or those whose file
-                                  name contains NAME) in a fresh evcxr kernel
+  test [--skip-cargo] [--headless] [NAME...]
+                                  the kernel-isolation check, cargo test, then every notebook
+                                  (or those whose file name contains NAME) in JupyterLab in
+                                  Chromium when Chromium and Node are here (else headless in a
+                                  fresh kernel, said in one line; DSLAB_BROWSER=required makes
+                                  that an error), then the notebooks' parameter reruns
   setup [--no-warm]               the set-up part of `lab`, without starting JupyterLab
   bench-kernel [NAME...]          time a fresh kernel to its first plot, a trivial cell and
                                   peak memory (00-start-here and 01-multi-head-attention)
-  e2e [NAME...]                   run every notebook in JupyterLab in headless Chromium
-                                  (Restart Kernel and Run All Cells), check plots, tables
-                                  and errors, save screenshots in target/e2e/
+  e2e [NAME...]                   only the browser pass: every notebook in JupyterLab in
+                                  headless Chromium (Restart Kernel and Run All Cells), check
+                                  plots, tables and errors, save screenshots in target/e2e/
   strip                           clear outputs and execution counts of notebooks/*.ipynb
   fixtures                        regenerate the test fixtures with the reference tools
                                   (numpy, statsmodels, PyPortfolioOpt, ... in .venv-ref)
@@ -114,16 +118,20 @@ fn lab(args: &[String]) -> Result {
 
 fn test(args: &[String]) -> Result {
     let skip_cargo = args.iter().any(|a| a == "--skip-cargo");
+    let headless_only = args.iter().any(|a| a == "--headless");
     let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let base = Env::discover()?;
     let notebooks = notebooks(&base.root, &filters)?;
-    // The cheap check first: a notebook committed with outputs fails before anything builds.
+    // The cheap checks first: a notebook committed with outputs fails before anything builds.
     let env = setup::ensure(&base)?;
     env.python_script("notebooks.py", ["selftest"])?;
     env.python_script(
         "notebooks.py",
         ["check-clean"].into_iter().chain(notebooks.iter().map(|p| p.to_str().unwrap_or(""))),
     )?;
+    // evcxr's self-update must leave the project's kernel spec and the user's own alone.
+    let jupyter_dir = env.prefix.join("share/jupyter");
+    env.python_script("notebooks.py", ["isolation".as_ref(), jupyter_dir.as_os_str()])?;
     if !skip_cargo {
         let started = Instant::now();
         env::run(
@@ -138,11 +146,33 @@ fn test(args: &[String]) -> Result {
         eprintln!("xtask test: cargo test took {}", env::elapsed(started));
     }
     let out = env.root.join("target").join("notebooks");
+    let paths: Vec<String> = notebooks.iter().map(|p| p.display().to_string()).collect();
+    // One pass over the notebooks: in JupyterLab in Chromium when both are here (it checks what
+    // the headless run checks, on the outputs it saves), else headless; then the parameter reruns.
+    let browser = if headless_only { Err("--headless was given".to_string()) } else { e2e::available() };
+    if let Err(why) = &browser {
+        if std::env::var("DSLAB_BROWSER").as_deref() == Ok("required") {
+            return Err(Failure(format!("the browser pass is required (DSLAB_BROWSER=required) but cannot run: {why}")));
+        }
+        eprintln!("xtask test: skipping the browser pass ({why}); running the notebooks headless");
+    }
     let started = Instant::now();
-    let mut args: Vec<String> = vec!["run".into(), "--out".into(), out.display().to_string()];
-    args.extend(notebooks.iter().map(|p| p.display().to_string()));
-    env.python_script("notebooks.py", &args)?;
-    eprintln!("xtask test: notebooks took {} (executed copies in {})", env::elapsed(started), out.display());
+    if browser.is_ok() {
+        setup::warm(&env)?;
+        e2e::e2e(&env, &notebooks, &out)?;
+        eprintln!("xtask test: browser pass took {}", env::elapsed(started));
+        let started = Instant::now();
+        let mut args: Vec<String> = vec!["rerun".into(), "--first".into(), out.display().to_string()];
+        args.extend(["--out".into(), out.display().to_string()]);
+        args.extend(paths);
+        env.python_script("notebooks.py", &args)?;
+        eprintln!("xtask test: parameter reruns took {}", env::elapsed(started));
+    } else {
+        let mut args: Vec<String> = vec!["run".into(), "--out".into(), out.display().to_string()];
+        args.extend(paths);
+        env.python_script("notebooks.py", &args)?;
+        eprintln!("xtask test: notebooks took {} (executed copies in {})", env::elapsed(started), out.display());
+    }
     Ok(())
 }
 
@@ -163,7 +193,8 @@ fn e2e_command(args: &[String]) -> Result {
     let env = setup::ensure(&Env::discover()?)?;
     let filters: Vec<&String> = args.iter().collect();
     let notebooks = notebooks(&env.root, &filters)?;
-    e2e::e2e(&env, &notebooks)
+    setup::warm(&env)?;
+    e2e::e2e(&env, &notebooks, &env.root.join("target/e2e/saved"))
 }
 
 fn strip() -> Result {

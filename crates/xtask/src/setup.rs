@@ -248,15 +248,48 @@ fn evcxr_cargo_config(ready: &Ready) -> Result {
     Ok(())
 }
 
+/// The `rust` kernel spec inside the environment: our kernel.json (the wrapper) beside evcxr's
+/// own resources (logos, kernel.js and `version.txt`). With `version.txt` at evcxr's version,
+/// evcxr's self-update check, should anything start it with `JUPYTER_PATH` pointing here, finds
+/// the installation current and leaves kernel.json alone.
 fn kernel_spec(ready: &Ready) -> Result {
     let dir = ready.prefix.join("share/jupyter/kernels/rust");
     let path = dir.join("kernel.json");
     let wanted = kernel_spec_json(ready);
-    if fs::read_to_string(&path).ok().as_deref() == Some(wanted.as_str()) {
+    let stamp = dir.join("dslab-kernel.txt");
+    let stamp_text = format!("{}\n", ready.evcxr.display());
+    if fs::read_to_string(&path).ok().as_deref() == Some(wanted.as_str())
+        && fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_text.as_str())
+        && dir.join("version.txt").exists()
+    {
         return Ok(());
     }
+    // evcxr writes its resources where JUPYTER_PATH points: a scratch folder of ours.
+    let scratch = ready.root.join("target/evcxr/kernel-resources");
+    if scratch.exists() {
+        fs::remove_dir_all(&scratch)?;
+    }
+    fs::create_dir_all(&scratch)?;
+    let mut install = command(&ready.evcxr);
+    install.arg("--install").env("JUPYTER_PATH", &scratch).stdout(std::process::Stdio::null());
+    run(&mut install, &format!("{} --install (into {})", ready.evcxr.display(), scratch.display()))?;
+    let written = scratch.join("kernels/rust");
     fs::create_dir_all(&dir)?;
+    for entry in fs::read_dir(&written)? {
+        let entry = entry?;
+        if entry.file_name() != "kernel.json" {
+            fs::copy(entry.path(), dir.join(entry.file_name()))?;
+        }
+    }
+    if !dir.join("version.txt").exists() {
+        return Err(Failure(format!(
+            "{} --install wrote no version.txt into {}: is it evcxr_jupyter {EVCXR_VERSION}?",
+            ready.evcxr.display(),
+            written.display()
+        )));
+    }
     fs::write(&path, wanted)?;
+    fs::write(&stamp, stamp_text)?;
     eprintln!("xtask: registered the `rust` kernel in {}", path.display());
     Ok(())
 }
