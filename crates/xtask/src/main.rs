@@ -152,7 +152,9 @@ fn test(args: &[String]) -> Result {
     let browser = if headless_only { Err("--headless was given".to_string()) } else { e2e::available() };
     if let Err(why) = &browser {
         if std::env::var("DSLAB_BROWSER").as_deref() == Ok("required") {
-            return Err(Failure(format!("the browser pass is required (DSLAB_BROWSER=required) but cannot run: {why}")));
+            return Err(Failure(format!(
+                "the browser pass is required (DSLAB_BROWSER=required) but cannot run: {why}"
+            )));
         }
         eprintln!("xtask test: skipping the browser pass ({why}); running the notebooks headless");
     }
