@@ -21,7 +21,9 @@
 //! ```
 //!
 //! Non-finite values (`NaN` at the start of a rolling mean, say) are left out of the drawing;
-//! series of different lengths and empty data are errors that name the series.
+//! series of different lengths, empty data, ranges that are not finite or not increasing, and
+//! sizes past the limits ([`MAX_SIDE`], [`MAX_HEATMAP_CELLS`], [`MAX_BINS`], [`MAX_DECIMALS`])
+//! are errors that name the series or the setting.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -69,6 +71,18 @@ const DEFAULT_MAX_POINTS: usize = 20_000;
 const FONT: &str = "sans-serif";
 /// The widest a figure is shown in a notebook, in pixels: a JupyterLab column on a laptop screen.
 const NOTEBOOK_MAX_WIDTH: u32 = 960;
+/// The longest side of a figure, in pixels: larger SVGs are refused rather than drawn.
+pub const MAX_SIDE: u32 = 10_000;
+/// The most cells a heat map (or all panels of a grid together) may have: one SVG element per
+/// cell, so bigger matrices would make documents a browser cannot show.
+pub const MAX_HEATMAP_CELLS: usize = 250_000;
+/// The most bins a histogram may have.
+pub const MAX_BINS: usize = 10_000;
+/// The most decimals an annotated heat map writes (an `f64` holds about 16 significant digits).
+pub const MAX_DECIMALS: usize = 15;
+/// The longest tick label measured for layout, in characters (longer ones are drawn, but the
+/// margins stop growing).
+const MAX_LABEL_CHARS: usize = 200;
 
 /// A drawn plot: SVG text with its title. Shows inline in evcxr; [`Figure::save`] writes it.
 #[derive(Clone, Debug)]
@@ -195,6 +209,8 @@ pub struct Chart {
     max_points: usize,
     x_range: Option<(f64, f64)>,
     y_range: Option<(f64, f64)>,
+    /// The first mistake found while building, reported by `draw`.
+    invalid: Option<String>,
 }
 
 impl Chart {
@@ -210,6 +226,7 @@ impl Chart {
             max_points: DEFAULT_MAX_POINTS,
             x_range: None,
             y_range: None,
+            invalid: None,
         }
     }
 
@@ -233,15 +250,14 @@ impl Chart {
 
     /// Points coloured by group, one legend entry per group in order of first appearance.
     pub fn points_by_group<G: AsRef<str>>(mut self, x: &[f64], y: &[f64], groups: &[G]) -> Self {
-        if groups.len() != x.len() {
-            // Keep the mismatch for `draw` to report.
-            self.layers.push(Layer::Valued {
-                name: "groups".to_owned(),
-                x: x.to_vec(),
-                y: y.to_vec(),
-                values: vec![0.0; groups.len()],
-                label: String::new(),
-            });
+        if groups.len() != x.len() || y.len() != x.len() {
+            // Kept for `draw` to report.
+            self.invalid.get_or_insert(format!(
+                "points_by_group has {} x values, {} y values and {} groups (expected one of each per point)",
+                x.len(),
+                y.len(),
+                groups.len()
+            ));
             return self;
         }
         let mut order: Vec<&str> = Vec::new();
@@ -293,19 +309,21 @@ impl Chart {
         self
     }
 
-    /// The figure's size in pixels (default 720 x 440).
+    /// The figure's size in pixels (default 720 x 440; at least 200 x 150, at most [`MAX_SIDE`]
+    /// a side, or [`Chart::draw`] fails).
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.size = (width.max(200), height.max(150));
         self
     }
 
-    /// Fixes the x axis range instead of fitting it to the data.
+    /// Fixes the x axis range instead of fitting it to the data; lines and bands are clipped to
+    /// it. [`Chart::draw`] fails unless both ends are finite, `lo < hi` and `hi - lo` is finite.
     pub fn x_range(mut self, lo: f64, hi: f64) -> Self {
         self.x_range = Some((lo, hi));
         self
     }
 
-    /// Fixes the y axis range instead of fitting it to the data.
+    /// Fixes the y axis range instead of fitting it to the data, checked as [`Chart::x_range`].
     pub fn y_range(mut self, lo: f64, hi: f64) -> Self {
         self.y_range = Some((lo, hi));
         self
@@ -321,6 +339,9 @@ impl Chart {
     /// Draws the chart.
     pub fn draw(&self) -> Result<Figure> {
         let title = &self.title;
+        if let Some(message) = &self.invalid {
+            return Err(plot_error(title, message));
+        }
         if self.layers.is_empty() {
             return Err(plot_error(title, "the chart has no series to draw"));
         }
@@ -332,12 +353,24 @@ impl Chart {
         if finite.is_empty() && (self.x_range.is_none() || self.y_range.is_none()) {
             return Err(plot_error(title, "no series has a finite point to draw"));
         }
-        let x_range = self.x_range.unwrap_or_else(|| padded(finite.iter().map(|p| p.0)));
-        let y_range = self.y_range.unwrap_or_else(|| padded(finite.iter().map(|p| p.1)));
-        let colorbar = self.layers.iter().find_map(|l| match l {
-            Layer::Valued { values, label, .. } => Some((value_range(values.iter().copied()), label.clone())),
-            _ => None,
-        });
+        check_size(title, "the figure's size", (u64::from(self.size.0), u64::from(self.size.1)))?;
+        let x_range = match self.x_range {
+            Some(range) => checked_range(title, "x range (set by x_range)", range)?,
+            None => padded_range(title, "the x values span", finite.iter().map(|p| p.0))?,
+        };
+        let y_range = match self.y_range {
+            Some(range) => checked_range(title, "y range (set by y_range)", range)?,
+            None => padded_range(title, "the y values span", finite.iter().map(|p| p.1))?,
+        };
+        // Every colour scale is checked before anything is drawn.
+        let mut colorbar = None;
+        for layer in &self.layers {
+            if let Layer::Valued { name, values, label, .. } = layer {
+                let what = format!("the values of series `{name}` span");
+                let range = checked_range(title, &what, value_range(values.iter().copied()))?;
+                colorbar.get_or_insert((range, label.clone()));
+            }
+        }
 
         let mut svg = String::new();
         {
@@ -391,6 +424,10 @@ impl Chart {
                 };
                 colors.push(fixed.unwrap_or(next));
             }
+            let window = (
+                (x_range.0.min(x_range.1), x_range.0.max(x_range.1)),
+                (y_range.0.min(y_range.1), y_range.0.max(y_range.1)),
+            );
             let inside = |x: f64, y: f64| {
                 x >= x_range.0.min(x_range.1)
                     && x <= x_range.0.max(x_range.1)
@@ -408,7 +445,13 @@ impl Chart {
                 match layer {
                     Layer::Line { x, y, dashed, .. } => {
                         let step = kept(x.len());
-                        let segments = finite_segments(x, y, step);
+                        // Clipped to the axes: plotters' pixel arithmetic overflows on points far
+                        // outside them, and lines would spill over the margins.
+                        let mut segments: Vec<Vec<(f64, f64)>> =
+                            finite_segments(x, y, step).iter().flat_map(|s| clip_polyline(s, window)).collect();
+                        if segments.is_empty() {
+                            segments.push(Vec::new()); // nothing in view, but the legend still names it
+                        }
                         let style = color.stroke_width(2);
                         let mut first = true;
                         for segment in segments {
@@ -441,6 +484,7 @@ impl Chart {
                         }
                     }
                     Layer::Valued { x, y, values, .. } => {
+                        // Checked above, before drawing.
                         let (lo, hi) = value_range(values.iter().copied());
                         let step = kept(x.len());
                         let pts: Vec<(f64, f64, f64)> = (0..x.len())
@@ -473,6 +517,7 @@ impl Chart {
                                 polygon.push((x[i], lower[i]));
                             }
                         }
+                        let polygon = clip_polygon(&polygon, window);
                         let anno = chart
                             .draw_series(std::iter::once(Polygon::new(polygon, color.mix(0.22).filled())))
                             .map_err(|e| plot_error(title, e))?;
@@ -529,16 +574,17 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, x: &[f64], y: &[f64]) 
     Chart::new(title, x_label, y_label).points("", x, y).draw()
 }
 
-/// A histogram of `values` in `bins` equal-width bins between their minimum and maximum.
+/// A histogram of `values` in `bins` equal-width bins between their minimum and maximum
+/// (1 to [`MAX_BINS`] bins; non-finite values are left out).
 pub fn histogram(title: &str, x_label: &str, y_label: &str, values: &[f64], bins: usize) -> Result<Figure> {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     if finite.is_empty() {
         return Err(plot_error(title, "no finite values to count"));
     }
-    if bins == 0 {
-        return Err(plot_error(title, "the number of bins must be at least 1"));
+    if !(1..=MAX_BINS).contains(&bins) {
+        return Err(plot_error(title, format!("{bins} bins: the number of bins must be from 1 to {MAX_BINS}")));
     }
-    let (lo, hi) = value_range(finite.iter().copied());
+    let (lo, hi) = checked_range(title, "the values span", value_range(finite.iter().copied()))?;
     let width = (hi - lo) / bins as f64;
     let mut counts = vec![0usize; bins];
     for v in &finite {
@@ -597,7 +643,10 @@ pub fn bar_chart<L: AsRef<str>>(
     let lo = values.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::min);
     let hi = values.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let (lo, hi) = (if lo < 0.0 { lo - 0.08 * span } else { 0.0 }, hi + 0.08 * span);
+    let wide = (if lo < 0.0 { lo - 0.08 * span } else { 0.0 }, hi + 0.08 * span);
+    // Without the margin when it would overflow; the range always includes 0.
+    let range = if wide.0.is_finite() && wide.1.is_finite() && (wide.1 - wide.0).is_finite() { wide } else { (lo, hi) };
+    let (lo, hi) = checked_range(title, "the bars (with 0) span", range)?;
     let n = labels.len();
     let rotate = rotate_labels(&labels, DEFAULT_SIZE.0 - 80);
     let mut svg = String::new();
@@ -647,7 +696,7 @@ pub fn bar_chart<L: AsRef<str>>(
 }
 
 /// A matrix drawn as coloured cells (row 0 at the top) with a colour bar; tick labels on both
-/// axes name the rows and columns (tokens, for attention maps).
+/// axes name the rows and columns (tokens, for attention maps). At most [`MAX_HEATMAP_CELLS`].
 #[derive(Clone, Debug)]
 pub struct Heatmap {
     title: String,
@@ -691,13 +740,15 @@ impl Heatmap {
         self
     }
 
-    /// Fixes the colour scale (for example 0 to 1 for attention weights).
+    /// Fixes the colour scale (for example 0 to 1 for attention weights); `draw` fails unless
+    /// both ends are finite and `lo < hi`.
     pub fn range(mut self, lo: f64, hi: f64) -> Self {
         self.range = Some((lo, hi));
         self
     }
 
-    /// Writes each cell's value with `decimals` digits (for small matrices).
+    /// Writes each cell's value with `decimals` digits (for small matrices; at most
+    /// [`MAX_DECIMALS`]).
     pub fn annotate(mut self, decimals: usize) -> Self {
         self.annotate = Some(decimals);
         self
@@ -709,7 +760,7 @@ impl Heatmap {
         self
     }
 
-    /// The figure's size in pixels.
+    /// The figure's size in pixels (at least 200 x 150, at most [`MAX_SIDE`] a side).
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.size = Some((width.max(200), height.max(150)));
         self
@@ -719,10 +770,23 @@ impl Heatmap {
     pub fn draw(&self) -> Result<Figure> {
         let title = &self.title;
         let (n_rows, n_cols) = matrix_shape(title, "the matrix", &self.rows)?;
+        check_cells(title, "the matrix", n_rows * n_cols)?;
         check_ticks(title, "x", &self.x_ticks, n_cols)?;
         check_ticks(title, "y", &self.y_ticks, n_rows)?;
-        let (lo, hi) = self.range.unwrap_or_else(|| value_range(self.rows.iter().flatten().copied()));
+        if let Some(decimals) = self.annotate
+            && decimals > MAX_DECIMALS
+        {
+            return Err(plot_error(
+                title,
+                format!("annotate({decimals}): at most {MAX_DECIMALS} decimals can be written"),
+            ));
+        }
+        let (lo, hi) = match self.range {
+            Some(range) => checked_range(title, "colour range (set by range)", range)?,
+            None => checked_range(title, "the matrix values span", value_range(self.rows.iter().flatten().copied()))?,
+        };
         let size = self.size.unwrap_or(DEFAULT_SIZE);
+        check_size(title, "the figure's size", (u64::from(size.0), u64::from(size.1)))?;
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -807,7 +871,8 @@ impl HeatmapGrid {
         self
     }
 
-    /// The size of one panel in pixels (default 300 x 280).
+    /// The size of one panel in pixels (default 300 x 280); the whole grid must fit in
+    /// [`MAX_SIDE`] a side.
     pub fn panel_size(mut self, width: u32, height: u32) -> Self {
         self.panel_size = (width.max(120), height.max(100));
         self
@@ -829,14 +894,23 @@ impl HeatmapGrid {
                 ));
             }
         }
+        check_cells(title, "the panels together", self.panels.len().saturating_mul(n_rows * n_cols))?;
         check_ticks(title, "x", &self.x_ticks, n_cols)?;
         check_ticks(title, "y", &self.y_ticks, n_rows)?;
-        let (lo, hi) =
-            self.range.unwrap_or_else(|| value_range(self.panels.iter().flat_map(|p| p.1.iter().flatten().copied())));
+        let (lo, hi) = match self.range {
+            Some(range) => checked_range(title, "colour range (set by range)", range)?,
+            None => {
+                let values = self.panels.iter().flat_map(|p| p.1.iter().flatten().copied());
+                checked_range(title, "the panels' values span", value_range(values))?
+            }
+        };
         let columns = self.columns.min(self.panels.len());
         let grid_rows = self.panels.len().div_ceil(columns);
-        let width = self.panel_size.0 * columns as u32 + 95;
-        let height = self.panel_size.1 * grid_rows as u32 + 40;
+        let (width, height) = check_size(
+            title,
+            "the grid's size",
+            (u64::from(self.panel_size.0) * columns as u64 + 95, u64::from(self.panel_size.1) * grid_rows as u64 + 40),
+        )?;
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -885,7 +959,8 @@ impl Panel<'_> {
         let (lo, hi) = self.range;
         let (area_w, area_h) = area.dim_in_pixel();
         let rotate = rotate_labels(self.x_ticks, area_w.saturating_sub(80));
-        let longest = |ticks: &[String]| ticks.iter().map(|t| t.chars().count()).max().unwrap_or(3) as u32;
+        let longest =
+            |ticks: &[String]| ticks.iter().map(|t| t.chars().count().min(MAX_LABEL_CHARS)).max().unwrap_or(3) as u32;
         let font = self.font;
         let x_area = if self.x_ticks.is_empty() {
             font * 3 + 6
@@ -1063,11 +1138,19 @@ fn matrix_shape(title: &str, what: &str, rows: &[Vec<f64>]) -> Result<(usize, us
     Ok((rows.len(), n_cols))
 }
 
+fn check_cells(title: &str, what: &str, cells: usize) -> Result<()> {
+    if cells > MAX_HEATMAP_CELLS {
+        return Err(plot_error(title, format!("{what} has {cells} cells, more than {MAX_HEATMAP_CELLS} can be drawn")));
+    }
+    Ok(())
+}
+
 fn plot_error(title: &str, message: impl ToString) -> Error {
     Error::Plot { title: title.to_owned(), message: message.to_string() }
 }
 
-/// Minimum and maximum of the finite values, widened when they are equal.
+/// Minimum and maximum of the finite values, widened when they are equal (by 0.5, or by a
+/// millionth of the value for values so large that 0.5 would not widen them).
 fn value_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .into_iter()
@@ -1078,16 +1161,136 @@ fn value_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     } else if hi > lo {
         (lo, hi)
     } else {
-        (lo - 0.5, hi + 0.5)
+        let half = 0.5f64.max(lo.abs() * 1e-6);
+        (lo - half, hi + half)
     }
 }
 
-/// The range of the values with 4 % padding on each side.
-fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let values: Vec<f64> = values.collect();
-    let (lo, hi) = value_range(values.iter().copied());
+/// The one check of every range drawn (axes, colour scales): both ends finite, `lo < hi` and a
+/// finite span. Plotters asserts on a NaN end, unwraps in its colour maps on an empty or
+/// reversed range, and never finishes its search for tick positions on an infinite span, so
+/// every builder checks its ranges here before drawing. `what` names the range in the
+/// message ("x range (set by x_range)", "y values").
+fn checked_range(title: &str, what: &str, (lo, hi): (f64, f64)) -> Result<(f64, f64)> {
+    let problem = if !lo.is_finite() || !hi.is_finite() {
+        "both ends must be finite numbers"
+    } else if lo >= hi {
+        "the low end must be below the high end"
+    } else if !(hi - lo).is_finite() {
+        "the ends are too far apart to draw (the span overflows)"
+    } else {
+        return Ok((lo, hi));
+    };
+    Err(plot_error(title, format!("{what} ({}, {}): {problem}", show(lo), show(hi))))
+}
+
+/// A number for a message: plain, or in scientific form when very large or small.
+fn show(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-5..1e16).contains(&v.abs()) { format!("{v:e}") } else { format!("{v}") }
+}
+
+/// The checked range of the values with 4 % padding on each side, or without the padding when
+/// padding would overflow (values near ±1.8e308).
+fn padded_range(title: &str, what: &str, values: impl Iterator<Item = f64>) -> Result<(f64, f64)> {
+    let (lo, hi) = checked_range(title, what, value_range(values))?;
     let pad = (hi - lo) * 0.04;
-    (lo - pad, hi + pad)
+    let wide = (lo - pad, hi + pad);
+    Ok(if wide.0.is_finite() && wide.1.is_finite() && (wide.1 - wide.0).is_finite() { wide } else { (lo, hi) })
+}
+
+/// Checks a figure's size in pixels against [`MAX_SIDE`].
+fn check_size(title: &str, what: &str, (width, height): (u64, u64)) -> Result<(u32, u32)> {
+    if width > u64::from(MAX_SIDE) || height > u64::from(MAX_SIDE) {
+        return Err(plot_error(
+            title,
+            format!("{what} {width} x {height} px is too large: each side must be at most {MAX_SIDE} px"),
+        ));
+    }
+    Ok((width as u32, height as u32))
+}
+
+/// The x and y ranges of the plotting area, each `(low, high)`.
+type Window = ((f64, f64), (f64, f64));
+
+/// The pieces of a polyline inside `window` (Liang–Barsky on each segment). Coordinates are
+/// halved while clipping so that differences of ends near ±1.8e308 stay finite.
+fn clip_polyline(points: &[(f64, f64)], window: Window) -> Vec<Vec<(f64, f64)>> {
+    let ((x0, x1), (y0, y1)) = window;
+    let inside = |p: (f64, f64)| p.0 >= x0 && p.0 <= x1 && p.1 >= y0 && p.1 <= y1;
+    if points.len() == 1 {
+        return if inside(points[0]) { vec![points.to_vec()] } else { Vec::new() };
+    }
+    let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
+    for pair in points.windows(2) {
+        let (a, b) = ((pair[0].0 / 2.0, pair[0].1 / 2.0), (pair[1].0 / 2.0, pair[1].1 / 2.0));
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        let edges = [(-dx, a.0 - x0 / 2.0), (dx, x1 / 2.0 - a.0), (-dy, a.1 - y0 / 2.0), (dy, y1 / 2.0 - a.1)];
+        let mut visible = true;
+        for (p, q) in edges {
+            if p == 0.0 {
+                visible &= q >= 0.0;
+            } else if p < 0.0 {
+                t0 = t0.max(q / p);
+            } else {
+                t1 = t1.min(q / p);
+            }
+        }
+        if !visible || t0 > t1 {
+            continue;
+        }
+        let at = |t: f64| {
+            let p = if t == 0.0 {
+                pair[0]
+            } else if t == 1.0 {
+                pair[1]
+            } else {
+                (2.0 * (a.0 + t * dx), 2.0 * (a.1 + t * dy))
+            };
+            (p.0.clamp(x0, x1), p.1.clamp(y0, y1))
+        };
+        let (start, end) = (at(t0), at(t1));
+        match pieces.last_mut() {
+            Some(piece) if t0 == 0.0 && piece.last() == Some(&start) => piece.push(end),
+            _ => pieces.push(vec![start, end]),
+        }
+    }
+    pieces
+}
+
+/// The part of a polygon inside `window` (Sutherland–Hodgman), with halved coordinates as in
+/// [`clip_polyline`].
+fn clip_polygon(points: &[(f64, f64)], window: Window) -> Vec<(f64, f64)> {
+    let ((x0, x1), (y0, y1)) = window;
+    let mut polygon: Vec<(f64, f64)> = points.iter().map(|p| (p.0 / 2.0, p.1 / 2.0)).collect();
+    for (edge, bound) in [(0, x0), (1, x1), (2, y0), (3, y1)] {
+        let bound = bound / 2.0;
+        let inside = |p: (f64, f64)| match edge {
+            0 => p.0 >= bound,
+            1 => p.0 <= bound,
+            2 => p.1 >= bound,
+            _ => p.1 <= bound,
+        };
+        let cross = |a: (f64, f64), b: (f64, f64)| {
+            if edge < 2 {
+                (bound, a.1 + (bound - a.0) / (b.0 - a.0) * (b.1 - a.1))
+            } else {
+                (a.0 + (bound - a.1) / (b.1 - a.1) * (b.0 - a.0), bound)
+            }
+        };
+        let mut clipped = Vec::with_capacity(polygon.len() + 4);
+        for (k, &current) in polygon.iter().enumerate() {
+            let previous = polygon[(k + polygon.len() - 1) % polygon.len()];
+            match (inside(previous), inside(current)) {
+                (true, true) => clipped.push(current),
+                (true, false) => clipped.push(cross(previous, current)),
+                (false, true) => clipped.extend([cross(previous, current), current]),
+                (false, false) => {}
+            }
+        }
+        polygon = clipped;
+    }
+    polygon.into_iter().map(|p| ((2.0 * p.0).clamp(x0, x1), (2.0 * p.1).clamp(y0, y1))).collect()
 }
 
 fn thin_step(n: usize, max_points: usize) -> usize {
@@ -1241,6 +1444,121 @@ mod tests {
         assert!(err.to_string().contains("1 x tick labels for 2 x cells"), "{err}");
         let err = line("Nothing finite", "x", "y", &[f64::NAN], &[1.0]).unwrap_err();
         assert!(err.to_string().contains("no series has a finite point"), "{err}");
+    }
+
+    /// Runs `f` on a thread and fails if it takes more than 20 s (a hang in plotters).
+    fn within_time<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20)).expect("drawing did not finish in 20 s")
+    }
+
+    fn message(result: Result<Figure>) -> String {
+        result.expect_err("expected an error").to_string()
+    }
+
+    #[test]
+    fn bad_ranges_are_errors_not_panics_or_hangs() {
+        let x = [0.0, 1.0, 2.0];
+        let chart = || Chart::new("Range", "x", "y").line("s", &x, &x);
+        let text = message(chart().x_range(f64::NAN, f64::NAN).draw());
+        assert_eq!(text, "cannot draw `Range`: x range (set by x_range) (NaN, NaN): both ends must be finite numbers");
+        let text = message(chart().x_range(f64::NEG_INFINITY, f64::INFINITY).draw());
+        assert!(text.contains("x range (set by x_range) (-inf, inf): both ends must be finite"), "{text}");
+        let text = message(chart().y_range(2.0, 1.0).draw());
+        assert!(text.contains("y range (set by y_range) (2, 1): the low end must be below the high end"), "{text}");
+        let text = message(chart().x_range(-1e308, 1e308).draw());
+        assert!(text.contains("the ends are too far apart to draw"), "{text}");
+        // A span of one rounding step is drawn (every tick reads the same, but nothing hangs).
+        let tiny = || Chart::new("Tiny", "x", "y").line("s", &[0.0], &[0.0]).x_range(1e300, 1e300 * (1.0 + 1e-15));
+        assert!(within_time(move || tiny().draw()).is_ok());
+        // Data at ±1e308: the span overflows; a range near the largest number drops its padding.
+        let text =
+            message(within_time(|| Chart::new("Far", "x", "y").points("p", &[-1e308, 1e308], &[0.0, 1.0]).draw()));
+        assert!(text.contains("the x values span (-1e308, 1e308): the ends are too far apart"), "{text}");
+        let fig = within_time(|| Chart::new("Edge", "x", "y").points("p", &[-1.7e308, 0.0], &[1e308, 1.7e308]).draw());
+        assert_has(&fig.unwrap(), "Edge");
+        let fig = within_time(|| Chart::new("One", "x", "y").points("p", &[1e300], &[1e300]).draw());
+        assert_has(&fig.unwrap(), "One");
+        let text = message(
+            Chart::new("Colours", "x", "y").points_by_value("v", &[0.0, 1.0], &[0.0, 1.0], &[-1e308, 1e308], "").draw(),
+        );
+        assert!(text.contains("the values of series `v` span (-1e308, 1e308)"), "{text}");
+        // Lines far outside a fixed range are clipped by the drawing, not a panic.
+        let fig = within_time(move || {
+            Chart::new("Clip", "x", "y")
+                .dashed_line("d", &[0.0, 1e308], &[0.0, -1e308])
+                .band("b", &[0.0, 1.0], &[-1e300, -1e300], &[1e300, 1e300])
+                .x_range(0.0, 1.0)
+                .y_range(0.0, 1.0)
+                .draw()
+        });
+        assert_has(&fig.unwrap(), "Clip");
+    }
+
+    #[test]
+    fn bad_heatmaps_histograms_and_bars_are_errors() {
+        let rows = vec![vec![0.0, 1.0]];
+        let text = message(Heatmap::new("H", "x", "y", &rows).range(f64::NAN, f64::NAN).draw());
+        assert!(text.contains("colour range (set by range) (NaN, NaN): both ends must be finite numbers"), "{text}");
+        let text = message(Heatmap::new("H", "x", "y", &rows).range(1.0, 0.0).draw());
+        assert!(text.contains("colour range (set by range) (1, 0): the low end must be below"), "{text}");
+        let text = message(Heatmap::new("H", "x", "y", &[vec![-1e308, 1e308]]).draw());
+        assert!(text.contains("the matrix values span (-1e308, 1e308)"), "{text}");
+        let text = message(Heatmap::new("H", "x", "y", &rows).annotate(usize::MAX).draw());
+        assert!(text.contains("annotate(18446744073709551615): at most 15 decimals"), "{text}");
+        let text = message(Heatmap::new("H", "x", "y", &vec![vec![0.0; 501]; 500]).draw());
+        assert!(text.contains("the matrix has 250500 cells, more than 250000"), "{text}");
+        let text = message(Heatmap::new("H", "x", "y", &rows).size(20_000, 400).draw());
+        assert!(
+            text.contains("the figure's size 20000 x 400 px is too large: each side must be at most 10000"),
+            "{text}"
+        );
+        let panels = vec![("a".to_owned(), rows.clone()); 2];
+        let text = message(HeatmapGrid::new("G", "x", "y", panels.clone()).range(0.0, f64::INFINITY).draw());
+        assert!(text.contains("colour range (set by range) (0, inf)"), "{text}");
+        let text = message(HeatmapGrid::new("G", "x", "y", panels).panel_size(u32::MAX, 100).draw());
+        assert!(text.contains("the grid's size 8589934685 x 140 px is too large"), "{text}");
+        let text = message(histogram("Hist", "x", "n", &[1.0, 2.0], 1_000_000));
+        assert!(text.contains("1000000 bins: the number of bins must be from 1 to 10000"), "{text}");
+        let text = message(within_time(|| histogram("Hist", "x", "n", &[-1e308, 1e308], 10)));
+        assert!(text.contains("the values span (-1e308, 1e308): the ends are too far apart"), "{text}");
+        let text = message(within_time(|| bar_chart("Bars", "k", "v", &["a", "b"], &[-1e308, 1e308])));
+        assert!(text.contains("the bars (with 0) span (-1e308, 1e308)"), "{text}");
+        let fig = within_time(|| bar_chart("Big bars", "k", "v", &["a", "b"], &[1e308, 1.7e308]));
+        assert_has(&fig.unwrap(), "Big bars");
+        let text = message(Chart::new("Big", "x", "y").line("s", &[0.0], &[0.0]).size(u32::MAX, 300).draw());
+        assert!(text.contains("the figure's size 4294967295 x 300 px is too large"), "{text}");
+        let text = message(Chart::new("Groups", "x", "y").points_by_group(&[0.0, 1.0], &[0.0], &["a", "b"]).draw());
+        assert!(text.contains("points_by_group has 2 x values, 1 y values and 2 groups"), "{text}");
+    }
+
+    #[test]
+    fn lines_and_bands_are_clipped_to_the_axes() {
+        let window = ((0.0, 10.0), (0.0, 10.0));
+        // In, out and back in: two pieces, cut exactly where the line crosses x = 10.
+        let pieces = clip_polyline(&[(5.0, 5.0), (15.0, 5.0), (5.0, 6.0)], window);
+        assert_eq!(pieces, vec![vec![(5.0, 5.0), (10.0, 5.0)], vec![(10.0, 5.5), (5.0, 6.0)]]);
+        assert_eq!(clip_polyline(&[(1.0, 1.0), (2.0, 2.0), (3.0, 1.0)], window).len(), 1);
+        assert!(clip_polyline(&[(-5.0, 20.0), (20.0, 30.0)], window).is_empty());
+        // Far ends keep their direction: the diagonal through the box. Ends at ±1e308 give a
+        // point or piece inside the box (their rounding is wider than the box), never a panic.
+        let pieces = clip_polyline(&[(-1e6, -1e6), (1e6, 1e6)], window);
+        assert_eq!(pieces, vec![vec![(0.0, 0.0), (10.0, 10.0)]]);
+        let pieces = clip_polyline(&[(-1e308, -1e308), (1.7e308, 1e308)], window);
+        assert!(pieces.iter().flatten().all(|p| (0.0..=10.0).contains(&p.0) && (0.0..=10.0).contains(&p.1)));
+        let square = clip_polygon(&[(-5.0, -5.0), (15.0, -5.0), (15.0, 5.0), (-5.0, 5.0)], window);
+        assert_eq!(square, vec![(0.0, 0.0), (10.0, 0.0), (10.0, 5.0), (0.0, 5.0)]);
+        assert!(clip_polygon(&[(20.0, 20.0), (30.0, 20.0), (30.0, 30.0)], window).is_empty());
+        let fig = Chart::new("Outside", "x", "y")
+            .band("b", &[0.0, 1.0], &[5.0, 5.0], &[6.0, 6.0])
+            .line("l", &[0.0, 1.0], &[5.0, 6.0])
+            .y_range(0.0, 1.0)
+            .draw()
+            .unwrap();
+        assert_has(&fig, "l");
     }
 
     #[test]
