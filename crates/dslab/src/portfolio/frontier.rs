@@ -27,6 +27,9 @@ use super::qp::{self, Qp, Row};
 use super::random_portfolios::{RandomPortfolioParams, RandomPortfolios};
 use super::returns::percent;
 
+/// The most points [`EfficientFrontier::frontier`] computes (each is a quadratic programme).
+const MAX_FRONTIER_POINTS: usize = 100_000;
+
 /// Expected returns and a covariance with weight bounds: the inputs of every Markowitz problem.
 #[derive(Debug, Clone)]
 pub struct EfficientFrontier {
@@ -497,10 +500,16 @@ impl EfficientFrontier {
     }
 
     /// `points` efficient portfolios with returns evenly spaced from the minimum-volatility
-    /// portfolio's to the highest: the frontier as a curve (at least 2 points).
+    /// portfolio's to the highest: the frontier as a curve (from 2 to 100 000 points).
     pub fn frontier(&self, points: usize) -> Result<Vec<Portfolio>> {
         if points < 2 {
             return Err(Error::invalid("frontier points", format!("{points}: a curve needs at least 2 points")));
+        }
+        if points > MAX_FRONTIER_POINTS {
+            return Err(Error::invalid(
+                "frontier points",
+                format!("{points} is more than {MAX_FRONTIER_POINTS}; a smooth curve needs a few hundred at most"),
+            ));
         }
         let low = self.min_volatility()?;
         let high = self.max_return()?;

@@ -88,7 +88,7 @@ impl Portfolio {
 
     /// The weight of the asset called `name`, if there is one.
     pub fn weight_of(&self, name: &str) -> Option<f64> {
-        self.assets.iter().position(|a| a == name).map(|i| self.weights[i])
+        self.assets.iter().position(|a| a == name).and_then(|i| self.weights.get(i).copied())
     }
 
     /// A table of the weights (in percent) with the portfolio's performance below them.
@@ -124,6 +124,13 @@ pub fn weights_table(portfolios: &[(&str, &Portfolio)]) -> Result<Table> {
     };
     if let Some((name, _)) = portfolios.iter().find(|(_, p)| p.assets != first.assets) {
         return Err(Error::invalid("portfolios", format!("`{name}` holds other assets than the first portfolio")));
+    }
+    // The fields are public: a portfolio built by hand may have fewer weights than names.
+    if let Some((name, p)) = portfolios.iter().find(|(_, p)| p.weights.len() != p.assets.len()) {
+        return Err(Error::invalid(
+            "portfolios",
+            format!("`{name}` has {} weights for {} assets", p.weights.len(), p.assets.len()),
+        ));
     }
     let headers = std::iter::once("asset").chain(portfolios.iter().map(|(name, _)| *name));
     let mut table =
@@ -164,5 +171,10 @@ mod tests {
         let p = p.with_assets(&["X", "Y"]).unwrap();
         assert_eq!(p.weight_of("Y"), Some(0.5));
         assert!(p.table().to_html().contains("Sharpe ratio"));
+        let mut short = p.clone();
+        short.weights.pop();
+        assert_eq!(short.weight_of("Y"), None);
+        let e = weights_table(&[("short", &short)]).unwrap_err().to_string();
+        assert!(e.contains("`short` has 1 weights for 2 assets"), "{e}");
     }
 }

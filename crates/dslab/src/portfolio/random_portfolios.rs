@@ -22,6 +22,13 @@ use super::returns::percent;
 /// Portfolios evaluated together; small enough that a block's arrays stay in the L1 cache.
 const BLOCK: usize = 256;
 
+/// The most portfolios one search draws: their returns, volatilities and Sharpe ratios take 24
+/// bytes each, 480 MB at this limit.
+const MAX_PORTFOLIOS: usize = 20_000_000;
+
+/// The most weights a search keeps (portfolios × assets, 8 bytes each: 800 MB at this limit).
+const MAX_KEPT_WEIGHTS: usize = 100_000_000;
+
 /// How random weights are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sampling {
@@ -52,7 +59,8 @@ pub struct RandomPortfolioParams {
 }
 
 impl RandomPortfolioParams {
-    /// `count` portfolios drawn the article's way with seed 0, risk-free rate 0, weights kept.
+    /// `count` portfolios (1 to 20 million) drawn the article's way with seed 0, risk-free rate
+    /// 0, weights kept.
     pub fn new(count: usize) -> Self {
         RandomPortfolioParams {
             count,
@@ -82,7 +90,8 @@ impl RandomPortfolioParams {
     }
 
     /// Whether to keep each portfolio's weights (8 bytes per asset per portfolio: 160 MB for a
-    /// million portfolios of 20 assets). Without them only the picks' weights are known.
+    /// million portfolios of 20 assets; at most 100 million weights are kept). Without them only
+    /// the picks' weights are known.
     pub fn keep_weights(mut self, keep: bool) -> Self {
         self.keep_weights = keep;
         self
@@ -92,6 +101,16 @@ impl RandomPortfolioParams {
     fn check(&self) -> Result<()> {
         if self.count == 0 {
             return Err(Error::invalid("number of portfolios", "draw at least one portfolio"));
+        }
+        if self.count > MAX_PORTFOLIOS {
+            return Err(Error::invalid(
+                "number of portfolios",
+                format!(
+                    "{} is more than the {MAX_PORTFOLIOS} one search draws (24 bytes each for their return, \
+                     volatility and Sharpe ratio); draw fewer",
+                    self.count
+                ),
+            ));
         }
         if !self.risk_free_rate.is_finite() {
             return Err(Error::invalid("risk-free rate", format!("{} is not a number", self.risk_free_rate)));
@@ -122,6 +141,18 @@ impl RandomPortfolioParams {
         }
         if mu.iter().chain(cov.iter().flatten()).any(|v| !v.is_finite()) {
             return Err(Error::invalid("expected returns and covariance", "every value must be a finite number"));
+        }
+        let kept = self.count.checked_mul(n).filter(|k| *k <= MAX_KEPT_WEIGHTS);
+        if self.keep_weights && kept.is_none() {
+            return Err(Error::invalid(
+                "number of portfolios",
+                format!(
+                    "{} portfolios of {n} assets would keep {} weights, more than {MAX_KEPT_WEIGHTS} (800 MB); draw \
+                     fewer or call keep_weights(false), which keeps only the picks' weights",
+                    self.count,
+                    self.count as u128 * n as u128
+                ),
+            ));
         }
         // wᵀΣw = Σ_i w_i (Σ_{j≥i} c_ij w_j) with c_ii = Σ_ii and c_ij = Σ_ij + Σ_ji above the diagonal.
         let upper: Vec<Vec<f64>> =
@@ -274,9 +305,18 @@ impl RandomPortfolios {
         self.weights.get(i * n..(i + 1) * n)
     }
 
-    /// The weight of asset `j` in every portfolio (empty if weights were not kept).
-    pub fn asset_weights(&self, j: usize) -> Vec<f64> {
-        self.weights.iter().skip(j).step_by(self.mu.len()).copied().collect()
+    /// The weight of asset `j` (from 0) in every portfolio (empty if weights were not kept).
+    ///
+    /// Fails when there is no asset `j`.
+    pub fn asset_weights(&self, j: usize) -> Result<Vec<f64>> {
+        let n = self.mu.len();
+        if j >= n {
+            return Err(Error::invalid(
+                "asset index",
+                format!("{j} is past the last of {n} assets (indices run from 0 to {})", n - 1),
+            ));
+        }
+        Ok(self.weights.iter().skip(j).step_by(n).copied().collect())
     }
 
     /// Index of the portfolio with the highest expected return.
@@ -438,7 +478,7 @@ mod tests {
         let (mu, cov) = inputs();
         let var = |s| {
             let c = RandomPortfolioParams::new(100_000).sampling(s).seed(5).sample(&mu, &cov).unwrap();
-            let w = c.asset_weights(0);
+            let w = c.asset_weights(0).unwrap();
             let m = w.iter().sum::<f64>() / w.len() as f64;
             (m, w.iter().map(|x| (x - m).powi(2)).sum::<f64>() / w.len() as f64)
         };

@@ -337,3 +337,43 @@ fn clear_errors() {
     assert!(all.select(&["AAPL", "TSLA"]).unwrap_err().to_string().contains("no ticker `TSLA`"));
     assert!(all.between("2030-01-01", "2031-01-01").unwrap_err().to_string().contains("holds 0 dates"));
 }
+
+/// Two uncorrelated assets: the smallest frontier.
+fn two_assets() -> EfficientFrontier {
+    EfficientFrontier::new(vec![0.10, 0.04], vec![vec![0.04, 0.0], vec![0.0, 0.01]]).unwrap()
+}
+
+#[test]
+fn a_frontier_of_absurdly_many_points_is_an_error() {
+    let e = two_assets().frontier(1_000_000_000_000).unwrap_err().to_string();
+    assert!(e.contains("frontier points") && e.contains("1000000000000 is more than 100000"), "{e}");
+    assert!(two_assets().frontier(1).unwrap_err().to_string().contains("invalid frontier points"));
+    assert_eq!(two_assets().frontier(3).unwrap().len(), 3);
+}
+
+#[test]
+fn absurdly_many_random_portfolios_are_an_error() {
+    let ef = two_assets();
+    let e = RandomPortfolioParams::new(1_000_000_000_000).sample(ef.expected_returns(), ef.covariance());
+    let e = e.unwrap_err().to_string();
+    assert!(e.contains("number of portfolios") && e.contains("1000000000000 is more than the 20000000"), "{e}");
+    assert!(ef.random_portfolios(&RandomPortfolioParams::new(usize::MAX)).is_err());
+}
+
+#[test]
+fn keeping_too_many_random_weights_is_an_error() {
+    // 20 million portfolios of 6 assets: 120 million weights, more than are kept, so nothing is
+    // allocated; without the weights the same draw is allowed (not run here: it takes a while).
+    let cov: Vec<Vec<f64>> = (0..6).map(|i| (0..6).map(|j| if i == j { 0.04 } else { 0.0 }).collect()).collect();
+    let e = RandomPortfolioParams::new(20_000_000).sample(&[0.1; 6], &cov).unwrap_err().to_string();
+    assert!(e.contains("number of portfolios") && e.contains("would keep 120000000 weights"), "{e}");
+    assert!(e.contains("keep_weights(false)"), "{e}");
+}
+
+#[test]
+fn weights_of_a_missing_asset_are_an_error() {
+    let cloud = two_assets().random_portfolios(&RandomPortfolioParams::new(10)).unwrap();
+    assert_eq!(cloud.asset_weights(1).unwrap().len(), 10);
+    let e = cloud.asset_weights(2).unwrap_err().to_string();
+    assert!(e.contains("asset index") && e.contains("2 is past the last of 2 assets"), "{e}");
+}
