@@ -38,7 +38,9 @@ use crate::error::{Error, Result};
 ///
 /// The struct's field names are the columns it needs; extra columns in the file are ignored.
 /// Errors name the file, the 1-based line and the column: a missing file, a column that is not
-/// in the header, a value that does not parse, a row with the wrong number of fields.
+/// in the header, a value that does not parse, a row with the wrong number of fields. Number
+/// fields follow [`parse_number`]: `NaN`, `inf` and `1e400` are errors, not values; an
+/// `Option<f64>` field is `None` when the value is empty.
 pub fn read_csv<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<Vec<T>> {
     let path = path.as_ref();
     let (mut reader, headers) = open(path)?;
@@ -51,7 +53,10 @@ pub fn read_csv<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<Vec<T>> {
             Err(err) => return Err(csv_error(path, err)),
         }
         match record.deserialize::<T>(Some(&headers)) {
-            Ok(row) => rows.push(row),
+            Ok(row) => match non_finite_field::<T>(path, &headers, &record) {
+                None => rows.push(row),
+                Some(err) => return Err(err),
+            },
             Err(err) => return Err(row_error(path, &headers, &record, err)),
         }
     }
@@ -122,21 +127,16 @@ impl CsvTable {
         Ok(self.rows.iter().map(|r| r.get(index).unwrap_or("").to_owned()).collect())
     }
 
-    /// The column `name` as numbers; an empty or non-numeric value is an error naming its line.
+    /// The column `name` as numbers ([`parse_number`]'s rule); an empty, non-numeric or
+    /// non-finite value is an error naming its line.
     pub fn f64_column(&self, name: &str) -> Result<Vec<f64>> {
-        self.parsed_column(name, |text| match text.parse::<f64>() {
-            Ok(value) => Ok(value),
-            Err(_) if text.is_empty() => Err("the value is empty (expected a number)".to_owned()),
-            Err(_) => Err(format!("cannot read `{text}` as a number")),
-        })
+        self.parsed_column(name, parse_number)
     }
 
-    /// The column `name` as numbers where an empty value or `NA` means missing (`None`).
+    /// The column `name` as numbers where an empty value, `NA` or `NaN` means missing (`None`)
+    /// ([`parse_optional_number`]'s rule).
     pub fn optional_f64_column(&self, name: &str) -> Result<Vec<Option<f64>>> {
-        self.parsed_column(name, |text| match text {
-            "" | "NA" | "NaN" | "nan" => Ok(None),
-            _ => text.parse::<f64>().map(Some).map_err(|_| format!("cannot read `{text}` as a number")),
-        })
+        self.parsed_column(name, parse_optional_number)
     }
 
     fn parsed_column<T>(&self, name: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>> {
@@ -156,6 +156,53 @@ impl CsvTable {
     }
 }
 
+/// The crate's one rule for a number in a data file, shared by [`read_csv`], [`CsvTable`] and
+/// the geo readers: a finite `f64` written as Rust reads it (`1.5`, `-2e3`). The error is a
+/// message for the caller to place at a file, line and column: an empty value, text that is
+/// not a number, `NaN`, or a value that is not finite (`inf`, or `1e400`, which `f64` reads as
+/// infinity). Surrounding spaces are the caller's to trim.
+///
+/// ```
+/// use dslab::data::parse_number;
+/// assert_eq!(parse_number("-2.5e3"), Ok(-2500.0));
+/// assert_eq!(parse_number(""), Err("the value is empty (expected a number)".to_owned()));
+/// assert_eq!(parse_number("NaN"), Err("`NaN` is not a number (expected a finite number)".to_owned()));
+/// assert!(parse_number("1e400").unwrap_err().contains("`1e400` is not a finite number"));
+/// ```
+pub fn parse_number(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() => Ok(value),
+        Ok(value) => Err(non_finite(text, value)),
+        Err(_) if text.is_empty() => Err("the value is empty (expected a number)".to_owned()),
+        Err(_) => Err(format!("cannot read `{text}` as a number")),
+    }
+}
+
+/// [`parse_number`] for columns with missing values: an empty value, `NA` or `NaN` (in any
+/// case) is `None`; infinities are still errors.
+///
+/// ```
+/// use dslab::data::parse_optional_number;
+/// assert_eq!(parse_optional_number("NA"), Ok(None));
+/// assert_eq!(parse_optional_number("nan"), Ok(None));
+/// assert_eq!(parse_optional_number("3"), Ok(Some(3.0)));
+/// assert!(parse_optional_number("-inf").is_err());
+/// ```
+pub fn parse_optional_number(text: &str) -> Result<Option<f64>, String> {
+    if text.is_empty() || text == "NA" || text.eq_ignore_ascii_case("nan") {
+        return Ok(None);
+    }
+    parse_number(text).map(Some)
+}
+
+fn non_finite(text: &str, value: f64) -> String {
+    if value.is_nan() {
+        format!("`{text}` is not a number (expected a finite number)")
+    } else {
+        format!("`{text}` is not a finite number (expected a value within ±{:e})", f64::MAX)
+    }
+}
+
 fn open(path: &Path) -> Result<(csv::Reader<File>, StringRecord)> {
     let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(file);
@@ -163,11 +210,41 @@ fn open(path: &Path) -> Result<(csv::Reader<File>, StringRecord)> {
     Ok((reader, headers))
 }
 
+/// serde reads `NaN`, `inf` and `1e400` into `f64` fields without complaint. A field whose text
+/// reads as a non-finite `f64` belongs to a number field when the row no longer deserializes
+/// with that text replaced by one that is not a number; it is then an error by
+/// [`parse_number`]'s rule. (A text field holding "NaN", a name say, is left alone.)
+fn non_finite_field<T: DeserializeOwned>(path: &Path, headers: &StringRecord, record: &StringRecord) -> Option<Error> {
+    for (index, text) in record.iter().enumerate() {
+        if !text.parse::<f64>().is_ok_and(|v| !v.is_finite()) {
+            continue;
+        }
+        let probe: StringRecord =
+            record.iter().enumerate().map(|(k, field)| if k == index { "not a number" } else { field }).collect();
+        let numeric = match probe.deserialize::<T>(Some(headers)) {
+            Ok(_) => false,
+            Err(err) => match err.kind() {
+                ErrorKind::Deserialize { err, .. } => {
+                    matches!(err.kind(), DeserializeErrorKind::ParseFloat(_)) && err.field() == Some(index as u64)
+                }
+                _ => false,
+            },
+        };
+        if numeric && let Err(message) = parse_number(text) {
+            let column = headers.get(index).unwrap_or("?").to_owned();
+            return Some(Error::Parse { path: path.to_owned(), line: line_of(record), column, message });
+        }
+    }
+    None
+}
+
 fn line_of(record: &StringRecord) -> u64 {
     record.position().map_or(0, |p| p.line())
 }
 
-fn csv_error(path: &Path, err: csv::Error) -> Error {
+/// An error of the csv reader as the crate's [`Error`], naming the file and line (shared with
+/// the geo readers).
+pub(crate) fn csv_error(path: &Path, err: csv::Error) -> Error {
     let line = err.position().map_or(0, |p| p.line());
     match err.into_kind() {
         ErrorKind::Io(source) => Error::io("read", path, source),
@@ -302,6 +379,43 @@ mod tests {
         let table = CsvTable::read(&path).unwrap();
         let err = table.f64_column("value").unwrap_err();
         assert!(err.to_string().contains("no column `value` (the header has: year, amount)"), "{err}");
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Named {
+        name: String,
+        value: f64,
+        extra: Option<f64>,
+    }
+
+    #[test]
+    fn non_finite_numbers_are_errors_naming_file_line_column_and_text() {
+        let dir = TempDir::new("non-finite");
+        let path = dir.file("nf.csv", "year,value\n2000,1\n2001,1e400\n");
+        let text = read_csv::<Row>(&path).unwrap_err().to_string();
+        assert!(text.contains("nf.csv, line 3, column `value`: `1e400` is not a finite number"), "{text}");
+        let path = dir.file("nan.csv", "year,value\n2000,NaN\n");
+        let text = read_csv::<Row>(&path).unwrap_err().to_string();
+        assert!(
+            text.ends_with("nan.csv, line 2, column `value`: `NaN` is not a number (expected a finite number)"),
+            "{text}"
+        );
+        // "NaN" and "inf" in a text field are names, not numbers; an empty optional field is None.
+        let path = dir.file("names.csv", "name,value,extra\nNaN,2,\ninf,3,-inf\n");
+        let text = read_csv::<Named>(&path).unwrap_err().to_string();
+        assert!(text.contains("line 3, column `extra`: `-inf` is not a finite number"), "{text}");
+        let path = dir.file("names2.csv", "name,value,extra\nNaN,2,\n");
+        assert_eq!(read_csv::<Named>(&path).unwrap(), [Named { name: "NaN".into(), value: 2.0, extra: None }]);
+
+        let path = dir.file("table.csv", "x,y\n1,NaN\n1e400,NA\n");
+        let table = CsvTable::read(&path).unwrap();
+        let text = table.f64_column("y").unwrap_err().to_string();
+        assert!(text.contains("table.csv, line 2, column `y`: `NaN` is not a number"), "{text}");
+        let text = table.f64_column("x").unwrap_err().to_string();
+        assert!(text.contains("table.csv, line 3, column `x`: `1e400` is not a finite number"), "{text}");
+        assert_eq!(table.optional_f64_column("y").unwrap(), [None, None]);
+        let text = table.optional_f64_column("x").unwrap_err().to_string();
+        assert!(text.contains("line 3, column `x`: `1e400` is not a finite number"), "{text}");
     }
 
     #[test]

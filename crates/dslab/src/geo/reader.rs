@@ -7,8 +7,9 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use csv::{ByteRecord, ErrorKind};
+use csv::ByteRecord;
 
+use crate::data::{csv_error, parse_number, parse_optional_number};
 use crate::error::{Error, Result};
 
 pub(crate) struct CsvFile {
@@ -70,24 +71,16 @@ impl CsvFile {
         std::str::from_utf8(self.bytes(index)).map_err(|_| self.error(column, "the value is not valid UTF-8"))
     }
 
-    /// Field `index` as a number; an empty or non-numeric value is an error naming the line.
+    /// Field `index` as a number by the crate's one rule ([`crate::data::parse_number`]): an
+    /// empty, non-numeric or non-finite value is an error naming the line.
     pub(crate) fn number(&self, index: usize, column: &str) -> Result<f64> {
-        match self.optional_number(index, column)? {
-            Some(v) => Ok(v),
-            None => Err(self.error(column, "the value is empty (expected a number)")),
-        }
+        parse_number(self.text(index, column)?).map_err(|message| self.error(column, &message))
     }
 
-    /// Field `index` as a number, `None` when empty (or `NA`, `NaN`).
+    /// Field `index` as a number, `None` when empty (or `NA`, `NaN`), by
+    /// [`crate::data::parse_optional_number`].
     pub(crate) fn optional_number(&self, index: usize, column: &str) -> Result<Option<f64>> {
-        let text = self.text(index, column)?;
-        match text {
-            "" | "NA" | "NaN" | "nan" => Ok(None),
-            _ => match text.parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(Some(v)),
-                _ => Err(self.error(column, &format!("cannot read `{text}` as a number"))),
-            },
-        }
+        parse_optional_number(self.text(index, column)?).map_err(|message| self.error(column, &message))
     }
 
     /// An [`Error::Parse`] for `column` on the current line.
@@ -103,18 +96,5 @@ impl CsvFile {
     /// An [`Error::MalformedRow`] for the current line.
     pub(crate) fn row_error(&self, message: String) -> Error {
         Error::MalformedRow { path: self.path.clone(), line: self.line(), message }
-    }
-}
-
-fn csv_error(path: &Path, err: csv::Error) -> Error {
-    let line = err.position().map_or(0, |p| p.line());
-    match err.into_kind() {
-        ErrorKind::Io(source) => Error::Io { action: "read", path: path.to_owned(), source },
-        ErrorKind::UnequalLengths { expected_len, len, .. } => Error::MalformedRow {
-            path: path.to_owned(),
-            line,
-            message: format!("the row has {len} fields but the header has {expected_len}"),
-        },
-        other => Error::MalformedRow { path: path.to_owned(), line, message: format!("{other:?}") },
     }
 }

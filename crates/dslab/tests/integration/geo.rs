@@ -242,6 +242,28 @@ fn places_outside_the_globe_are_errors_naming_the_row() {
     assert!(geo::read_stores(&path).unwrap_err().to_string().contains("line 2, column `latitude`: the value is empty"));
 }
 
+#[test]
+fn non_finite_numbers_in_geo_files_are_errors_naming_the_text() {
+    let dir = TempDir::new("non-finite");
+    let path = dir.file("stations.csv", "name,line,latitude,longitude\nWaterfront,Expo Line,NaN,-123.1121\n");
+    let text = geo::read_stations(&path).unwrap_err().to_string();
+    assert!(
+        text.ends_with("stations.csv, line 2, column `latitude`: `NaN` is not a number (expected a finite number)"),
+        "{text}"
+    );
+    let path = dir.file("stores.csv", "name,latitude,longitude\nA,49.28,1e400\n");
+    let text = geo::read_stores(&path).unwrap_err().to_string();
+    assert!(text.contains("stores.csv, line 2, column `longitude`: `1e400` is not a finite number"), "{text}");
+    let path =
+        dir.file("crimes.csv", &format!("{HEADER}Mischief,2010,5,3,14,30,31XX W 4TH AVE,Kitsilano,inf,5457310.5\n"));
+    let text = geo::read_crimes(&path).unwrap_err().to_string();
+    assert!(text.contains("crimes.csv, line 2, column `X`: `inf` is not a finite number"), "{text}");
+    let path =
+        dir.file("year.csv", &format!("{HEADER}Mischief,NaN,5,3,14,30,31XX W 4TH AVE,Kitsilano,487456,5457310\n"));
+    let text = geo::read_crimes(&path).unwrap_err().to_string();
+    assert!(text.contains("year.csv, line 2, column `YEAR`: `NaN` is not a number"), "{text}");
+}
+
 // ------------------------------------------------------------------ the data files
 
 /// The committed stations, stores and crime sample are exactly what the generator writes.
