@@ -2,6 +2,7 @@
 //! `seasonal_decompose`), and polynomial trend regression.
 
 use crate::table::Table;
+use crate::tsa::forecast::check_steps;
 use crate::tsa::linalg::least_squares;
 use crate::{Error, Result};
 
@@ -47,10 +48,15 @@ pub fn decompose(x: &[f64], period: usize, model: DecompositionModel) -> Result<
         return Err(Error::invalid("period", format!("a seasonal period must be at least 2, got {period}")));
     }
     let n = x.len();
-    if n < 2 * period {
+    // `period > n / 2` rather than `2 * period > n`, which overflows for a huge period.
+    if period > n / 2 {
         return Err(Error::invalid(
-            "series",
-            format!("decomposing with period {period} needs two full periods ({} values), got {n}", 2 * period),
+            "period",
+            format!(
+                "decomposing with period {period} needs two full periods (2 × {period} values), the series has {n}; \
+                 the period can be at most {}",
+                n / 2
+            ),
         ));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
@@ -162,10 +168,11 @@ impl TrendFit {
         self.coefficients.iter().rev().fold(0.0, |acc, c| acc * t + c)
     }
 
-    /// The trend for the `steps` times after the sample.
-    pub fn forecast(&self, steps: usize) -> Vec<f64> {
+    /// The trend for the `steps` times after the sample (at most 100 000).
+    pub fn forecast(&self, steps: usize) -> Result<Vec<f64>> {
+        check_steps(steps)?;
         let n = self.fitted.len();
-        (n..n + steps).map(|t| self.predict(t as f64)).collect()
+        Ok((n..n + steps).map(|t| self.predict(t as f64)).collect())
     }
 
     /// A table of the coefficients.

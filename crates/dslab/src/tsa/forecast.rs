@@ -5,6 +5,21 @@ use crate::tsa::special::normal_quantile;
 use crate::tsa::transform::Transform;
 use crate::{Error, Result};
 
+/// The most steps any forecast in this module makes: far beyond any useful horizon, and a
+/// bound on the memory a forecast takes.
+pub(crate) const MAX_FORECAST_STEPS: usize = 100_000;
+
+/// An error unless `steps` is at most [`MAX_FORECAST_STEPS`].
+pub(crate) fn check_steps(steps: usize) -> Result<()> {
+    if steps > MAX_FORECAST_STEPS {
+        return Err(Error::invalid(
+            "steps",
+            format!("{steps} forecast steps is more than the {MAX_FORECAST_STEPS} allowed; forecast fewer"),
+        ));
+    }
+    Ok(())
+}
+
 /// Point forecasts with a prediction interval for each step ahead.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Forecast {

@@ -4,6 +4,7 @@
 //! one-step errors, with statsmodels' recursions and bounds (`β ≤ α`, `γ ≤ 1 - α`).
 
 use crate::table::Table;
+use crate::tsa::forecast::check_steps;
 use crate::tsa::optimize::{Settings, minimize};
 use crate::{Error, Result};
 
@@ -88,12 +89,20 @@ impl ExponentialSmoothing {
         if self.season.is_some() && period < 2 {
             return Err(Error::invalid("period", format!("a seasonal period of at least 2, got {period}")));
         }
-        let needed = if period > 0 { 2 * period } else { 3 };
-        if y.len() < needed {
+        // `period > n / 2` rather than `n < 2 * period`, which overflows for a huge period.
+        if period > y.len() / 2 {
             return Err(Error::invalid(
-                "series",
-                format!("{} needs at least {needed} values, got {}", self.name(), y.len()),
+                "period",
+                format!(
+                    "{} needs two full periods (2 × {period} values), the series has {}; the period can be at most {}",
+                    self.name(),
+                    y.len(),
+                    y.len() / 2
+                ),
             ));
+        }
+        if y.len() < 3 {
+            return Err(Error::invalid("series", format!("{} needs at least 3 values, got {}", self.name(), y.len())));
         }
         if seasonality == Some(Seasonality::Multiplicative) && y.iter().any(|v| *v <= 0.0) {
             return Err(Error::invalid("series", "a multiplicative season needs positive values"));
@@ -266,9 +275,10 @@ fn run(
 }
 
 impl SmoothingFit {
-    /// Forecasts `steps` values after the sample.
-    pub fn forecast(&self, steps: usize) -> Vec<f64> {
-        (1..=steps)
+    /// Forecasts `steps` values after the sample (at most 100 000).
+    pub fn forecast(&self, steps: usize) -> Result<Vec<f64>> {
+        check_steps(steps)?;
+        Ok((1..=steps)
             .map(|h| {
                 let base = self.level + h as f64 * self.slope;
                 match self.seasonality {
@@ -277,7 +287,7 @@ impl SmoothingFit {
                     Some(Seasonality::Multiplicative) => base * self.seasonal[(h - 1) % self.period],
                 }
             })
-            .collect()
+            .collect())
     }
 
     /// A table of the fitted parameters.
@@ -318,7 +328,7 @@ mod tests {
         let pattern = [5.0, -2.0, -4.0, 1.0];
         let y: Vec<f64> = (0..80).map(|t| 100.0 + 0.5 * t as f64 + pattern[t % 4] + 0.3 * rng.normal()).collect();
         let fit = ExponentialSmoothing::holt_winters(4, Seasonality::Additive).fit(&y).unwrap();
-        let forecast = fit.forecast(4);
+        let forecast = fit.forecast(4).unwrap();
         for (h, f) in forecast.iter().enumerate() {
             let truth = 100.0 + 0.5 * (80 + h) as f64 + pattern[(80 + h) % 4];
             assert!((f - truth).abs() < 1.5, "step {h}: {f} vs {truth}");
@@ -332,7 +342,7 @@ mod tests {
         let y: Vec<f64> = (0..200).map(|_| 20.0 + rng.normal()).collect();
         let fit = ExponentialSmoothing::simple().fit(&y).unwrap();
         assert!(fit.alpha < 0.3, "{}", fit.alpha);
-        let f = fit.forecast(3);
+        let f = fit.forecast(3).unwrap();
         assert!((f[0] - 20.0).abs() < 0.5 && f[0] == f[2]);
         assert!(ExponentialSmoothing::holt_winters(10, Seasonality::Additive).fit(&y[..15]).is_err());
     }

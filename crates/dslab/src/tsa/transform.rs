@@ -119,13 +119,23 @@ impl Transform {
 }
 
 /// The Box-Cox λ that maximises the normal log-likelihood of the transformed series (the
-/// `method="mle"` choice of scipy's `boxcox`), searched in [-5, 5].
+/// `method="mle"` choice of scipy's `boxcox`), searched in [-5, 5]. A constant series has no
+/// such λ: an error.
 pub fn boxcox_lambda(y: &[f64]) -> Result<f64> {
     if y.len() < 2 {
         return Err(Error::invalid("series", "Box-Cox needs at least 2 values"));
     }
     if let Some(i) = y.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
         return Err(Error::invalid("series", format!("Box-Cox needs positive finite values; value {i} is {}", y[i])));
+    }
+    if y.iter().all(|v| *v == y[0]) {
+        return Err(Error::invalid(
+            "series",
+            format!(
+                "Box-Cox: the series is constant ({}), so λ is undefined (every λ transforms it to a constant)",
+                y[0]
+            ),
+        ));
     }
     let logs: Vec<f64> = y.iter().map(|v| v.ln()).collect();
     let sum_log: f64 = logs.iter().sum();

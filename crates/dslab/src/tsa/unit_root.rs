@@ -106,18 +106,15 @@ impl AdfTest {
             return Err(Error::invalid("series", "adf: the series is constant"));
         }
         let ntrend = self.regression.terms();
-        let cap = (n / 2) as isize - ntrend as isize - 1;
+        // The most lags the data allow, `n/2 - terms - 1`; compared as unsigned numbers (a lag
+        // of 2^63 cast to a signed one would be negative and pass).
+        let Some(cap) = (n / 2).checked_sub(ntrend + 1) else {
+            return Err(Error::invalid("series", format!("adf: {n} values are too few for this regression")));
+        };
         let max_lag = match self.max_lag {
-            None => {
-                let lag = (12.0 * (n as f64 / 100.0).powf(0.25)).ceil() as isize;
-                let lag = lag.min(cap);
-                if lag < 0 {
-                    return Err(Error::invalid("series", format!("adf: {n} values are too few for this regression")));
-                }
-                lag as usize
-            }
+            None => ((12.0 * (n as f64 / 100.0).powf(0.25)).ceil() as usize).min(cap),
             Some(lag) => {
-                if lag as isize > cap {
+                if lag > cap {
                     return Err(Error::invalid(
                         "max_lag",
                         format!("adf: at most {cap} lags for {n} values, got {lag}"),

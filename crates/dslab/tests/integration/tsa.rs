@@ -252,7 +252,7 @@ fn exponential_smoothing_matches_statsmodels() {
     let ses = ExponentialSmoothing::simple().fit(train).unwrap();
     assert_close("ses sse", ses.sse, s["simple"]["sse"].as_f64().unwrap(), 1e-6, 0.0);
     assert_close("ses alpha", ses.alpha, s["simple"]["alpha"].as_f64().unwrap(), 0.0, 1e-6);
-    assert_all_close("ses forecast", &ses.forecast(horizon), &numbers(&s["simple"]["forecast"]), 1e-6, 0.0);
+    assert_all_close("ses forecast", &ses.forecast(horizon).unwrap(), &numbers(&s["simple"]["forecast"]), 1e-6, 0.0);
 
     let holt = ExponentialSmoothing::holt().fit(train).unwrap();
     eprintln!(
@@ -264,7 +264,7 @@ fn exponential_smoothing_matches_statsmodels() {
     assert_close("holt sse", holt.sse, s["holt"]["sse"].as_f64().unwrap(), 1e-6, 0.0);
     assert_close("holt alpha", holt.alpha, s["holt"]["alpha"].as_f64().unwrap(), 0.0, 1e-5);
     assert_close("holt beta", holt.beta.unwrap(), s["holt"]["beta"].as_f64().unwrap(), 1e-3, 0.0);
-    assert_all_close("holt forecast", &holt.forecast(horizon), &numbers(&s["holt"]["forecast"]), 1e-3, 0.0);
+    assert_all_close("holt forecast", &holt.forecast(horizon).unwrap(), &numbers(&s["holt"]["forecast"]), 1e-3, 0.0);
 
     for (key, seasonality) in
         [("holt_winters_add", Seasonality::Additive), ("holt_winters_mul", Seasonality::Multiplicative)]
@@ -275,4 +275,96 @@ fn exponential_smoothing_matches_statsmodels() {
         // The same minimum or a lower one.
         assert!(fit.sse <= want * (1.0 + 1e-6), "{key}: sse {} above statsmodels' {want}", fit.sse);
     }
+}
+
+/// A short seasonal series (period 4) for the size checks.
+fn seasonal() -> Vec<f64> {
+    // With a little noise, so that regressions on many lags are not exact fits.
+    let mut rng = dslab::random::Rng::seed(4);
+    (0..40).map(|t| 10.0 + 0.2 * t as f64 + [1.0, -0.5, -1.0, 0.5][t % 4] + 0.1 * rng.normal()).collect()
+}
+
+/// The message of an error that must name `argument`.
+fn message_naming(result: Result<impl std::fmt::Debug, dslab::Error>, argument: &str) -> String {
+    let e = result.unwrap_err().to_string();
+    assert!(e.contains(&format!("invalid {argument}:")), "the message should name `{argument}`: {e}");
+    e
+}
+
+#[test]
+fn absurd_arima_orders_are_errors() {
+    let y = seasonal();
+    let e = message_naming(Arima::new(usize::MAX, 0, 0).fit(&y), "p");
+    assert!(e.contains(&format!("p = {} autoregressive lags is more than the 50 supported", usize::MAX)), "{e}");
+    let e = message_naming(Arima::new(0, usize::MAX, 0).fit(&y), "d");
+    assert!(e.contains("more than the 10 supported"), "{e}");
+    message_naming(Arima::new(1, 0, usize::MAX).fit(&y), "q");
+    // Within the bounds but not within the data.
+    let e = message_naming(Arima::new(40, 0, 0).fit(&y), "p");
+    assert!(e.contains("p = 40 autoregressive lags need more than 40 values, the series has 40"), "{e}");
+    message_naming(Arima::new(0, 0, 45).fit(&y), "q");
+    // Orders within the data but too many parameters for it: the length check.
+    message_naming(Arima::new(20, 0, 19).fit(&y), "series");
+}
+
+#[test]
+fn an_absurd_arima_grid_is_an_error() {
+    let y = seasonal();
+    let e = message_naming(ArimaGrid::new(0..usize::MAX, [0], [0]).fit(&y), "p values");
+    assert!(e.contains("at most 100 values"), "{e}");
+    message_naming(ArimaGrid::new([0], 0..=usize::MAX, [0]).fit(&y), "d values");
+    let e = message_naming(ArimaGrid::new(0..=20, [0, 1], 0..=30).fit(&y), "grid");
+    assert!(e.contains("make 1302 orders, more than the 1000"), "{e}");
+}
+
+#[test]
+fn decomposing_with_an_absurd_period_is_an_error() {
+    let y = seasonal();
+    let e = message_naming(decompose(&y, 1 << 63, DecompositionModel::Additive), "period");
+    assert!(e.contains("period 9223372036854775808 needs two full periods") && e.contains("at most 20"), "{e}");
+    message_naming(decompose(&y, usize::MAX, DecompositionModel::Multiplicative), "period");
+    message_naming(decompose(&y, 21, DecompositionModel::Additive), "period");
+    assert!(decompose(&y, 20, DecompositionModel::Additive).is_ok());
+}
+
+#[test]
+fn holt_winters_with_an_absurd_period_is_an_error() {
+    let y = seasonal();
+    let e = message_naming(ExponentialSmoothing::holt_winters(1 << 63, Seasonality::Additive).fit(&y), "period");
+    assert!(e.contains("needs two full periods") && e.contains("at most 20"), "{e}");
+    message_naming(ExponentialSmoothing::holt_winters(usize::MAX, Seasonality::Multiplicative).fit(&y), "period");
+}
+
+#[test]
+fn an_absurd_adf_max_lag_is_an_error() {
+    let y = seasonal();
+    for lag in [1usize << 63, usize::MAX, 19] {
+        let test = AdfTest { max_lag: Some(lag), lags: LagSelection::Fixed, ..AdfTest::default() };
+        let e = message_naming(test.test(&y), "max_lag");
+        assert!(e.contains(&format!("at most 18 lags for 40 values, got {lag}")), "{e}");
+    }
+    let test = AdfTest { max_lag: Some(18), ..AdfTest::default() }.test(&y);
+    assert!(test.is_ok(), "{test:?}");
+}
+
+#[test]
+fn absurdly_long_forecasts_are_errors() {
+    let y = seasonal();
+    let steps = 1_000_000_000_000;
+    let arima = Arima::new(1, 1, 0).fit(&y).unwrap();
+    let e = message_naming(arima.forecast(steps), "steps");
+    assert!(e.contains("1000000000000 forecast steps is more than the 100000 allowed"), "{e}");
+    message_naming(arima.forecast_level(usize::MAX, 0.8), "steps");
+    let smoothing = ExponentialSmoothing::holt_winters(4, Seasonality::Additive).fit(&y).unwrap();
+    message_naming(smoothing.forecast(steps), "steps");
+    message_naming(smoothing.forecast(usize::MAX), "steps");
+    let trend = PolynomialTrend::new(1).unwrap().fit(&y).unwrap();
+    message_naming(trend.forecast(usize::MAX), "steps");
+    assert_eq!(trend.forecast(100_000).unwrap().len(), 100_000);
+}
+
+#[test]
+fn boxcox_lambda_of_a_constant_series_is_an_error() {
+    let e = message_naming(boxcox_lambda(&[3.5; 30]), "series");
+    assert!(e.contains("the series is constant (3.5)") && e.contains("λ is undefined"), "{e}");
 }

@@ -5,6 +5,13 @@ use super::{Arima, ArimaFit};
 use crate::table::Table;
 use crate::{Error, Result};
 
+/// The most values a grid takes for each of `p`, `d` and `q`; more are not even collected, so
+/// that a range such as `0..usize::MAX` is an error rather than an allocation that aborts.
+const MAX_VALUES: usize = 100;
+
+/// The most orders one grid fits (each is a maximum-likelihood fit).
+const MAX_ORDERS: usize = 1_000;
+
 /// Which information criterion ranks the models (smaller is better).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Criterion {
@@ -80,15 +87,19 @@ pub struct GridSearch {
 
 impl ArimaGrid {
     /// Every combination of the given `p`, `d` and `q` values, ranked by AIC by default.
+    ///
+    /// At most 100 values each and 1 000 orders in all; [`ArimaGrid::fit`] refuses more.
     pub fn new(
         p: impl IntoIterator<Item = usize>,
         d: impl IntoIterator<Item = usize>,
         q: impl IntoIterator<Item = usize>,
     ) -> Self {
+        // One value past the limit is kept, so that `fit` can tell that there were too many.
+        let take = |values: &mut dyn Iterator<Item = usize>| values.take(MAX_VALUES + 1).collect();
         ArimaGrid {
-            p: p.into_iter().collect(),
-            d: d.into_iter().collect(),
-            q: q.into_iter().collect(),
+            p: take(&mut p.into_iter()),
+            d: take(&mut d.into_iter()),
+            q: take(&mut q.into_iter()),
             criterion: Criterion::Aic,
         }
     }
@@ -115,6 +126,29 @@ impl ArimaGrid {
     /// Fits every order to `y`. Orders that fail (too short a series, no convergence) are
     /// listed in `failures`; it is an error only when none succeeds.
     pub fn fit(&self, y: &[f64]) -> Result<GridSearch> {
+        for (what, values) in [("p values", &self.p), ("d values", &self.d), ("q values", &self.q)] {
+            if values.len() > MAX_VALUES {
+                return Err(Error::invalid(
+                    what,
+                    format!(
+                        "the grid takes at most {MAX_VALUES} values each for p, d and q (the first are {:?}, ...)",
+                        &values[..3]
+                    ),
+                ));
+            }
+        }
+        let count = self.p.len() * self.d.len() * self.q.len();
+        if count > MAX_ORDERS {
+            return Err(Error::invalid(
+                "grid",
+                format!(
+                    "{} p values × {} d values × {} q values make {count} orders, more than the {MAX_ORDERS} one grid fits",
+                    self.p.len(),
+                    self.d.len(),
+                    self.q.len()
+                ),
+            ));
+        }
         let orders = self.orders();
         if orders.is_empty() {
             return Err(Error::invalid("grid", "the grid is empty: give at least one value each for p, d and q"));

@@ -12,11 +12,18 @@ pub(crate) mod state_space;
 pub use grid::{ArimaGrid, Criterion, GridEntry, GridSearch};
 
 use crate::table::Table;
-use crate::tsa::forecast::Forecast;
+use crate::tsa::forecast::{Forecast, check_steps};
 use crate::tsa::optimize::{Settings, minimize};
 use crate::{Error, Result};
 use params::{conditional_least_squares, constrain_stationary, difference, unconstrain_stationary};
 use state_space::{ArimaSystem, FilterOutput, Workspace};
+
+/// The most autoregressive or moving-average lags a fit takes: the stationary covariance solves
+/// about `max(p, q + 1)²/2` equations at every likelihood evaluation (0.8 s each at 50 lags).
+const MAX_ARMA_ORDER: usize = 50;
+
+/// The most differences a fit takes (each adds a state; one or two is usual).
+const MAX_DIFFERENCES: usize = 10;
 
 /// The hyperparameters of an ARIMA(p, d, q) model: `p` autoregressive lags, `d` differences,
 /// `q` moving-average lags. Build it, then [`Arima::fit`] it to a series.
@@ -127,8 +134,9 @@ impl Arima {
 
     /// Estimates the model on `y` by exact maximum likelihood.
     ///
-    /// Errors: non-finite values in `y`; a series too short for the order (fewer than
-    /// `d + k + 2` values for `k` parameters); a series that is constant after differencing;
+    /// Errors: non-finite values in `y`; `p` or `q` above 50, `d` above 10, or any of them not
+    /// below the series' length; a series too short for the order (fewer than `d + k + 2`
+    /// values for `k` parameters); a series that is constant after differencing;
     /// a mean asked for with `d > 0`; and
     /// [`Error::NotConverged`] when the optimiser stops without meeting its tests.
     pub fn fit(&self, y: &[f64]) -> Result<ArimaFit> {
@@ -139,6 +147,31 @@ impl Arima {
                 "series",
                 format!("value {i} is {} (ARIMA needs finite numbers; drop or fill missing values first)", y[i]),
             ));
+        }
+        // Each order is bounded, and must leave data to estimate from, before anything is sized
+        // by it (so the sums below cannot overflow either).
+        let n = y.len();
+        let orders = [
+            ("p", p, MAX_ARMA_ORDER, "autoregressive lags"),
+            ("d", d, MAX_DIFFERENCES, "differences"),
+            ("q", q, MAX_ARMA_ORDER, "moving-average lags"),
+        ];
+        for (what, order, most, meaning) in orders {
+            if order > most {
+                return Err(Error::invalid(
+                    what,
+                    format!(
+                        "{name}: {what} = {order} {meaning} is more than the {most} supported (the likelihood's \
+                         initial covariance solves about max(p, q + 1)²/2 equations at every evaluation)"
+                    ),
+                ));
+            }
+            if order >= n {
+                return Err(Error::invalid(
+                    what,
+                    format!("{name}: {what} = {order} {meaning} need more than {order} values, the series has {n}"),
+                ));
+            }
         }
         let has_mean = self.has_mean();
         if has_mean && d > 0 {
@@ -295,7 +328,7 @@ impl ArimaFit {
         (self.iterations, self.evaluations)
     }
 
-    /// Forecasts the next `steps` values in the series' units, with 95 % intervals.
+    /// Forecasts the next `steps` values (1 to 100 000) in the series' units, with 95 % intervals.
     pub fn forecast(&self, steps: usize) -> Result<Forecast> {
         self.forecast_level(steps, 0.95)
     }
@@ -305,6 +338,7 @@ impl ArimaFit {
         if steps == 0 {
             return Err(Error::invalid("steps", "forecast at least one step"));
         }
+        check_steps(steps)?;
         let (mean, variance) = self.system.forecast(&self.filtered.state, &self.filtered.cov, steps);
         Forecast::from_normal(mean, variance, level)
     }
