@@ -179,7 +179,7 @@ impl Layer {
             Layer::Line { x, y, .. } | Layer::Points { x, y, .. } | Layer::Highlight { x, y, .. } => {
                 (x.len(), vec![("y", y.len())])
             }
-            Layer::Valued { x, y, values, .. } => (x.len(), vec![("y", y.len()), ("values", values.len())]),
+            Layer::Valued { x, y, values, .. } => (x.len(), vec![("y", y.len()), ("colour", values.len())]),
             Layer::Band { x, lower, upper, .. } => (x.len(), vec![("lower", lower.len()), ("upper", upper.len())]),
         };
         for (what, len) in others {
@@ -1531,6 +1531,8 @@ mod tests {
         assert_has(&fig.unwrap(), "Big bars");
         let text = message(Chart::new("Big", "x", "y").line("s", &[0.0], &[0.0]).size(u32::MAX, 300).draw());
         assert!(text.contains("the figure's size 4294967295 x 300 px is too large"), "{text}");
+        let text = message(Chart::new("V", "x", "y").points_by_value("v", &[0.0, 1.0], &[0.0, 1.0], &[1.0], "").draw());
+        assert!(text.ends_with("series `v` has 2 x values but 1 colour values"), "{text}");
         let text = message(Chart::new("Groups", "x", "y").points_by_group(&[0.0, 1.0], &[0.0], &["a", "b"]).draw());
         assert!(text.contains("points_by_group has 2 x values, 1 y values and 2 groups"), "{text}");
     }
