@@ -3,7 +3,9 @@
 use std::time::Instant;
 
 use super::crime::CrimeGroup;
-use super::grid::{CandidateGrid, exact_run};
+use crate::error::Result;
+
+use super::grid::{CandidateGrid, check_metres, exact_run};
 use super::index::SpatialIndex;
 use super::pipeline::{Method, SearchResult};
 use super::{Xy, distance2};
@@ -24,7 +26,15 @@ pub struct CrimeFilter {
 
 impl CrimeFilter {
     /// A filter rejecting every point within `radius` of any of `points`, per group.
-    pub fn new(groups: Vec<(CrimeGroup, f64, Vec<Xy>)>) -> Self {
+    ///
+    /// Fails, naming the group, on a radius that is not a number of metres from 0 to
+    /// [`CandidateGrid::MAX_RADIUS_M`] (a larger one would make the row sweep walk billions of
+    /// lattice steps per crime). Non-finite points are within no distance of anything.
+    pub fn new(groups: Vec<(CrimeGroup, f64, Vec<Xy>)>) -> Result<Self> {
+        for (group, radius, _) in &groups {
+            let what = format!("{} radius", group.name().to_lowercase());
+            check_metres(&what, *radius, 0.0, CandidateGrid::MAX_RADIUS_M)?;
+        }
         let indexes = groups.iter().map(|(_, _, pts)| SpatialIndex::new(pts)).collect();
         let sorted = groups
             .iter()
@@ -34,7 +44,7 @@ impl CrimeFilter {
                 s
             })
             .collect();
-        CrimeFilter { groups, indexes, sorted }
+        Ok(CrimeFilter { groups, indexes, sorted })
     }
 
     /// The groups' points and radii.
@@ -159,7 +169,8 @@ impl CrimeFilter {
                     continue;
                 }
                 let inside = |i: i64| distance2([i as f64 * s, y], c) <= r2;
-                if let Some((lo, hi)) = exact_run(lo, hi, inside) {
+                // Only the row's own span matters: a saturated guess is clamped to it.
+                if let Some((lo, hi)) = exact_run(lo, hi, (row_lo, row_hi), inside) {
                     blocked.push((lo, hi));
                 }
             }
@@ -250,6 +261,21 @@ mod tests {
     use crate::random::Rng;
 
     #[test]
+    fn radii_are_checked_and_huge_ones_cannot_hang_the_sweep() {
+        let text = CrimeFilter::new(vec![(CrimeGroup::Theft, 1e20, vec![[0.0, 0.0]])]).unwrap_err().to_string();
+        assert!(text.starts_with("invalid theft radius: 1e20 m is outside 0 m to 100000 m"), "{text}");
+        let text = CrimeFilter::new(vec![(CrimeGroup::Mischief, -1.0, vec![])]).unwrap_err().to_string();
+        assert!(text.starts_with("invalid mischief radius: -1 m is outside"), "{text}");
+        // The largest radius on the finest grid: each crime's run is clamped to the row.
+        let grid = CandidateGrid::new(&[[0.0, 0.0]], 0.001, 0.5, CandidateArea::Square).unwrap();
+        let filter = CrimeFilter::new(vec![(CrimeGroup::Theft, 100_000.0, vec![[99_999.0, 0.0]])]).unwrap();
+        assert!(filter.survivors(&grid, Method::Sweep).is_empty());
+        let far = CrimeFilter::new(vec![(CrimeGroup::Theft, 100_000.0, vec![[1e300, 0.0]])]).unwrap();
+        assert_eq!(far.survivors(&grid, Method::Sweep).len(), grid.len());
+        assert_eq!(far.survivors(&grid, Method::BruteForce).len(), grid.len());
+    }
+
+    #[test]
     fn the_three_filters_agree_on_random_crimes() {
         let mut rng = Rng::seed(17);
         for round in 0..12 {
@@ -272,7 +298,7 @@ mod tests {
                     .collect();
                 groups.push((g, [20.0, 25.0, 40.0][rng.index(3)], pts));
             }
-            let filter = CrimeFilter::new(groups);
+            let filter = CrimeFilter::new(groups).unwrap();
             let brute = filter.survivors(&grid, Method::BruteForce);
             assert_eq!(filter.survivors(&grid, Method::RTree), brute, "round {round}");
             assert_eq!(filter.survivors(&grid, Method::Sweep), brute, "round {round}");

@@ -53,13 +53,21 @@ pub struct CandidateGrid {
     len: usize,
 }
 
-/// The exact run of integers around the guess `[lo, hi]` for which `inside` holds, when the
-/// set is a run (true of every predicate here) and the guess is off by at most a step or two.
-pub(crate) fn exact_run(mut lo: i64, mut hi: i64, inside: impl Fn(i64) -> bool) -> Option<(i64, i64)> {
+/// The exact run of integers within `bounds` around the guess `[lo, hi]` for which `inside`
+/// holds, when the set is a run (true of every predicate here) and the guess is off by at most
+/// a step or two. Nothing outside `bounds` is looked at, so a guess that saturated (a huge
+/// value cast to `i64`) is clamped instead of walked back, and no step overflows.
+pub(crate) fn exact_run(lo: i64, hi: i64, bounds: (i64, i64), inside: impl Fn(i64) -> bool) -> Option<(i64, i64)> {
+    let (min, max) = (bounds.0.max(i64::MIN + 1), bounds.1.min(i64::MAX - 1));
+    if min > max {
+        return None;
+    }
+    let mut lo = lo.clamp(min, max);
+    let mut hi = hi.clamp(min, max);
     if hi < lo - 1 {
         hi = lo - 1;
     }
-    while inside(lo - 1) {
+    while lo > min && inside(lo - 1) {
         lo -= 1;
     }
     while lo <= hi && !inside(lo) {
@@ -67,15 +75,15 @@ pub(crate) fn exact_run(mut lo: i64, mut hi: i64, inside: impl Fn(i64) -> bool) 
     }
     if lo > hi {
         // The guess held nothing; the run may still sit just next to it.
-        if inside(lo) {
+        if lo <= max && inside(lo) {
             hi = lo;
-        } else if inside(hi) {
+        } else if hi >= min && inside(hi) {
             lo = hi;
         } else {
             return None;
         }
     }
-    while inside(hi + 1) {
+    while hi < max && inside(hi + 1) {
         hi += 1;
     }
     while hi >= lo && !inside(hi) {
@@ -84,24 +92,65 @@ pub(crate) fn exact_run(mut lo: i64, mut hi: i64, inside: impl Fn(i64) -> bool) 
     (lo <= hi).then_some((lo, hi))
 }
 
+/// A length in metres for a message: plain, or in scientific form when very large or small.
+pub(crate) fn metres(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-4..1e9).contains(&v.abs()) { format!("{v:e} m") } else { format!("{v} m") }
+}
+
+/// Checks that `value` (metres) is finite and within `lo..=hi`, naming `what`.
+pub(crate) fn check_metres(what: &str, value: f64, lo: f64, hi: f64) -> Result<()> {
+    if !(value.is_finite() && (lo..=hi).contains(&value)) {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "{} is outside {} to {} (expected a number of metres in that range)",
+                metres(value),
+                metres(lo),
+                metres(hi)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl CandidateGrid {
-    /// The most candidates a grid may hold (a billion); finer grids are refused, not attempted.
-    pub const MAX_POINTS: f64 = 1e9;
+    /// The most candidates a grid may hold (twenty million); finer grids are refused, not
+    /// attempted. The grid itself is small (runs), but a search keeps every survivor (16 bytes)
+    /// and scores it for the ranking, so this bounds a search's memory to about a gigabyte.
+    pub const MAX_POINTS: f64 = 2e7;
+    /// The finest spacing, in metres (a millimetre).
+    pub const MIN_SPACING_M: f64 = 1e-3;
+    /// The largest spacing and radius, in metres (100 km: a search is about one city).
+    pub const MAX_RADIUS_M: f64 = 100_000.0;
+    /// The farthest lattice index from the map's origin (a thousand billion steps), so that
+    /// indices and the steps around them stay exact in both `i64` and `f64`.
+    pub const MAX_INDEX: f64 = 1e12;
 
     /// The lattice points every `spacing` metres in the `area` of half-width (or radius)
     /// `radius` metres around each of `centres`.
+    ///
+    /// Fails, naming the argument, on a spacing outside [`CandidateGrid::MIN_SPACING_M`] to
+    /// [`CandidateGrid::MAX_RADIUS_M`], a radius outside 0 to [`CandidateGrid::MAX_RADIUS_M`],
+    /// a centre that is not finite or lies more than [`CandidateGrid::MAX_INDEX`] steps from
+    /// the origin, or more than [`CandidateGrid::MAX_POINTS`] candidates.
     pub fn new(centres: &[Xy], spacing: f64, radius: f64, area: CandidateArea) -> Result<Self> {
-        if !(spacing.is_finite() && spacing > 0.0) {
-            return Err(Error::invalid("grid spacing", format!("{spacing} m: expected a positive number of metres")));
-        }
-        if !(radius.is_finite() && radius >= 0.0) {
-            return Err(Error::invalid(
-                "candidate radius",
-                format!("{radius} m: expected zero or a positive number of metres"),
-            ));
-        }
-        if let Some(c) = centres.iter().find(|c| !c[0].is_finite() || !c[1].is_finite()) {
-            return Err(Error::invalid("grid centre", format!("{c:?} is not a finite point")));
+        check_metres("grid spacing", spacing, Self::MIN_SPACING_M, Self::MAX_RADIUS_M)?;
+        check_metres("candidate radius", radius, 0.0, Self::MAX_RADIUS_M)?;
+        for c in centres {
+            if !c[0].is_finite() || !c[1].is_finite() {
+                return Err(Error::invalid("grid centre", format!("{c:?} is not a finite point")));
+            }
+            let reach = (c[0].abs().max(c[1].abs()) + radius) / spacing;
+            if reach > Self::MAX_INDEX {
+                return Err(Error::invalid(
+                    "grid centre",
+                    format!(
+                        "{c:?} is {reach:.2e} steps of {} from the map's origin, more than {:.0e}: centre the map on the stations",
+                        metres(spacing),
+                        Self::MAX_INDEX
+                    ),
+                ));
+            }
         }
         let per_side = 2.0 * radius / spacing + 1.0;
         let estimate = per_side * per_side * centres.len() as f64;
@@ -109,12 +158,15 @@ impl CandidateGrid {
             return Err(Error::invalid(
                 "grid spacing",
                 format!(
-                    "{spacing} m around {} centres within {radius} m gives about {estimate:.2e} candidates, more than {:.0e}: use a coarser spacing",
+                    "{} around {} centres within {} gives about {estimate:.2e} candidates, more than {:.0e}: use a coarser spacing",
+                    metres(spacing),
                     centres.len(),
+                    metres(radius),
                     Self::MAX_POINTS
                 ),
             ));
         }
+        let bounds = (-2 * Self::MAX_INDEX as i64, 2 * Self::MAX_INDEX as i64);
         let s = spacing;
         let coord = |k: i64| k as f64 * s;
         let mut pieces: Vec<(i64, i64, i64)> = Vec::new();
@@ -128,7 +180,7 @@ impl CandidateGrid {
                 }
             };
             let Some((j_lo, j_hi)) =
-                exact_run(((cy - radius) / s).ceil() as i64, ((cy + radius) / s).floor() as i64, row_inside)
+                exact_run(((cy - radius) / s).ceil() as i64, ((cy + radius) / s).floor() as i64, bounds, row_inside)
             else {
                 continue;
             };
@@ -147,7 +199,7 @@ impl CandidateGrid {
                     CandidateArea::Disc => (radius * radius - dy * dy).max(0.0).sqrt(),
                 };
                 if let Some((lo, hi)) =
-                    exact_run(((cx - half) / s).ceil() as i64, ((cx + half) / s).floor() as i64, inside)
+                    exact_run(((cx - half) / s).ceil() as i64, ((cx + half) / s).floor() as i64, bounds, inside)
                 {
                     pieces.push((j, lo, hi));
                 }
@@ -305,5 +357,38 @@ mod tests {
         let err = CandidateGrid::new(&[[0.0, 0.0]; 6], 0.01, 500.0, CandidateArea::Square).unwrap_err();
         assert!(err.to_string().contains("coarser spacing"), "{err}");
         assert!(CandidateGrid::new(&[], 1.0, 5.0, CandidateArea::Square).unwrap().is_empty());
+    }
+
+    #[test]
+    fn sizes_that_would_hang_or_exhaust_memory_are_errors() {
+        let grid =
+            |c: Xy, s: f64, r: f64| CandidateGrid::new(&[c], s, r, CandidateArea::Square).unwrap_err().to_string();
+        // 1e-300 m with radius 0 is one point, but its lattice index saturates i64.
+        let text = grid([10.0, 0.0], 1e-300, 0.0);
+        assert_eq!(
+            text,
+            "invalid grid spacing: 1e-300 m is outside 0.001 m to 100000 m (expected a number of metres in that range)"
+        );
+        let text = grid([0.0, 0.0], 1.0, 1e20);
+        assert!(text.starts_with("invalid candidate radius: 1e20 m is outside 0 m to 100000 m"), "{text}");
+        let text = grid([1e300, 0.0], 1.0, 10.0);
+        assert!(
+            text.starts_with("invalid grid centre: [1e300, 0.0] is 1.00e300 steps of 1 m from the map's origin"),
+            "{text}"
+        );
+        // 0.035 m around one station: 8e8 candidates, under the old limit of 1e9 but gigabytes of survivors.
+        let text = grid([0.0, 0.0], 0.035, 500.0);
+        assert!(text.contains("gives about 8.16e8 candidates, more than 2e7: use a coarser spacing"), "{text}");
+        // The largest allowed values work.
+        let far = CandidateGrid::new(&[[99_000.0, -99_000.0]], 0.001, 0.0, CandidateArea::Disc).unwrap();
+        assert_eq!(far.len(), 1);
+    }
+
+    #[test]
+    fn runs_stay_within_their_bounds() {
+        assert_eq!(exact_run(i64::MIN, i64::MAX, (-5, 5), |i| i >= 2), Some((2, 5)));
+        assert_eq!(exact_run(i64::MAX, i64::MAX, (-5, 5), |_| true), Some((-5, 5)));
+        assert_eq!(exact_run(0, 3, (-5, 5), |_| false), None);
+        assert_eq!(exact_run(1, 2, (i64::MIN, i64::MAX), |i| (0..=3).contains(&i)), Some((0, 3)));
     }
 }

@@ -51,7 +51,7 @@ pub use grid::{CandidateArea, CandidateGrid, grid_around};
 pub use index::SpatialIndex;
 pub use pipeline::{Candidate, Method, SearchParams, SearchResult, StepCounts, StepTimings, find_locations};
 pub use places::{Station, Store, read_stations, read_stores};
-pub use projection::{LocalProjection, circle};
+pub use projection::{LocalProjection, MAX_CIRCLE_POINTS, circle};
 pub use report::{ARTICLE, ArticleFigures};
 pub use utm::Utm;
 

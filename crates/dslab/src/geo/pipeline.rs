@@ -6,8 +6,9 @@ use crate::error::{Error, Result};
 
 use super::crime::{Crime, CrimeData, CrimeGroup};
 use super::dedupe::{dedupe, dedupe_brute_force};
+use super::distance::check_lat_lon;
 use super::filter::CrimeFilter;
-use super::grid::{CandidateArea, CandidateGrid};
+use super::grid::{CandidateArea, CandidateGrid, check_metres};
 use super::index::SpatialIndex;
 use super::places::{Station, Store};
 use super::projection::LocalProjection;
@@ -70,7 +71,9 @@ pub struct SearchParams {
     /// Square, as in the article, or disc.
     pub candidate_area: CandidateArea,
     /// Crimes closer than this to an already kept one are dropped before filtering (m);
-    /// `None` filters against every crime.
+    /// `None` filters against every crime. `Some(0.0)` drops exact duplicates only and gives
+    /// the same survivors as `None`; a positive distance is an approximation that can only add
+    /// survivors (see [`dedupe`](super::dedupe)).
     pub dedupe_m: Option<f64>,
     /// `false` (the article): filter candidates against the crimes near the chosen stations
     /// only. `true`: against every crime of the three groups, wherever it is.
@@ -103,7 +106,9 @@ impl SearchParams {
         }
     }
 
-    /// Checks every value, naming the first one that is wrong.
+    /// Checks every value, naming the first one that is wrong: radii (and the dedupe distance)
+    /// from 0 to [`CandidateGrid::MAX_RADIUS_M`] (100 km), a grid spacing from
+    /// [`CandidateGrid::MIN_SPACING_M`] (1 mm) to 100 km.
     pub fn validate(&self) -> Result<()> {
         let radii = [
             ("store radius", self.store_radius_m),
@@ -114,23 +119,11 @@ impl SearchParams {
             ("candidate radius", self.candidate_radius_m),
         ];
         for (name, value) in radii {
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(Error::invalid(name, format!("{value} m: expected zero or a positive number of metres")));
-            }
+            check_metres(name, value, 0.0, CandidateGrid::MAX_RADIUS_M)?;
         }
-        if !(self.grid_spacing_m.is_finite() && self.grid_spacing_m > 0.0) {
-            return Err(Error::invalid(
-                "grid spacing",
-                format!("{} m: expected a positive number of metres", self.grid_spacing_m),
-            ));
-        }
-        if let Some(d) = self.dedupe_m
-            && !(d.is_finite() && d >= 0.0)
-        {
-            return Err(Error::invalid(
-                "dedupe distance",
-                format!("{d} m: expected zero or a positive number of metres"),
-            ));
+        check_metres("grid spacing", self.grid_spacing_m, CandidateGrid::MIN_SPACING_M, CandidateGrid::MAX_RADIUS_M)?;
+        if let Some(d) = self.dedupe_m {
+            check_metres("dedupe distance", d, 0.0, CandidateGrid::MAX_RADIUS_M)?;
         }
         Ok(())
     }
@@ -271,6 +264,16 @@ pub fn find_locations(
     if stations.is_empty() {
         return Err(Error::invalid("stations", "the search needs at least one station"));
     }
+    // Places built in code are not checked by the readers.
+    for (k, s) in stations.iter().enumerate() {
+        check_lat_lon(&format!("station {k} (`{}`)", s.name), s.position)?;
+    }
+    for (k, s) in stores.iter().enumerate() {
+        check_lat_lon(&format!("store {k} (`{}`)", s.name), s.position)?;
+    }
+    for (k, c) in crimes.records.iter().enumerate() {
+        check_lat_lon(&format!("crime record {k} ({}, {})", c.kind, c.year), c.position)?;
+    }
     let method = params.method;
     let brute = method == Method::BruteForce;
     let started = Instant::now();
@@ -404,7 +407,7 @@ pub fn find_locations(
         counts.deduped[g] = kept.len();
         groups.push((group, params.radius(group), kept));
     }
-    let filter = CrimeFilter::new(groups);
+    let filter = CrimeFilter::new(groups)?;
     timings.dedupe = clock.elapsed();
 
     // 5. The survivors.
@@ -430,22 +433,23 @@ pub fn find_locations(
             }
         }
     };
-    let mut scored: Vec<(f64, i64, i64, usize)> = survivors
-        .iter()
-        .map(|&(i, j)| {
-            let (k, d) = nearest(grid.point(i, j));
-            (d, j, i, k)
-        })
-        .collect();
     let order = |a: &(f64, i64, i64, usize), b: &(f64, i64, i64, usize)| {
         a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
     };
-    let k = params.top_k.min(scored.len());
-    if k > 0 && k < scored.len() {
-        scored.select_nth_unstable_by(k - 1, order);
+    // The best k, a block of survivors at a time, so that scoring millions of survivors does not
+    // hold a score for each (the order is total, so the blocks give the same k as one pass).
+    let k = params.top_k.min(survivors.len());
+    let mut scored: Vec<(f64, i64, i64, usize)> = Vec::new();
+    for block in survivors.chunks(k.max(1 << 16)) {
+        scored.extend(block.iter().map(|&(i, j)| {
+            let (station, d) = nearest(grid.point(i, j));
+            (d, j, i, station)
+        }));
+        if k > 0 && k < scored.len() {
+            scored.select_nth_unstable_by(k - 1, order);
+        }
         scored.truncate(k);
     }
-    scored.truncate(k);
     scored.sort_unstable_by(order);
     let ranked = scored
         .into_iter()

@@ -97,24 +97,45 @@ impl LocalProjection {
     }
 }
 
+/// The most points [`circle`] draws.
+pub const MAX_CIRCLE_POINTS: usize = 100_000;
+
 /// `points` positions `(latitude, longitude)` on the circle of `radius_m` metres around
 /// `center`, closed (the first point repeated at the end): for drawing a radius on a map.
 ///
+/// Fails, naming the argument, on a centre that [`LocalProjection::new`] refuses, a radius that
+/// is not from 0 to half the Earth's circumference, or more than [`MAX_CIRCLE_POINTS`] points
+/// (fewer than 3 are drawn as 3).
+///
 /// ```
 /// use dslab::geo::{circle, haversine_m};
-/// let ring = circle((49.2442, -123.0458), 500.0, 64);
+/// let ring = circle((49.2442, -123.0458), 500.0, 64)?;
 /// assert_eq!(ring.len(), 65);
 /// assert!(ring.iter().all(|&p| (haversine_m(p, (49.2442, -123.0458)) - 500.0).abs() < 1e-6));
+/// assert!(circle((49.2442, -123.0458), 500.0, usize::MAX).is_err());
+/// # Ok::<(), dslab::Error>(())
 /// ```
-pub fn circle(center: (f64, f64), radius_m: f64, points: usize) -> Vec<(f64, f64)> {
-    let Ok(map) = LocalProjection::new(center) else { return Vec::new() };
+pub fn circle(center: (f64, f64), radius_m: f64, points: usize) -> Result<Vec<(f64, f64)>> {
+    let map = LocalProjection::new(center)?;
+    let half_circumference = std::f64::consts::PI * EARTH_RADIUS_M;
+    if !(radius_m.is_finite() && (0.0..=half_circumference).contains(&radius_m)) {
+        return Err(Error::invalid(
+            "circle radius",
+            format!(
+                "{radius_m} m: expected a number of metres from 0 to {half_circumference:.0} (half the Earth's circumference)"
+            ),
+        ));
+    }
+    if points > MAX_CIRCLE_POINTS {
+        return Err(Error::invalid("circle points", format!("{points}: at most {MAX_CIRCLE_POINTS} points are drawn")));
+    }
     let n = points.max(3);
-    (0..=n)
+    Ok((0..=n)
         .map(|k| {
             let a = std::f64::consts::TAU * (k % n) as f64 / n as f64;
             map.to_wgs84([radius_m * a.cos(), radius_m * a.sin()])
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]

@@ -22,10 +22,11 @@
 //!
 //! ```
 //! use dslab::geo::synthetic;
-//! let csv = synthetic::crimes_csv(7, 50);
+//! let csv = synthetic::crimes_csv(7, 50)?;
 //! assert!(csv.starts_with("TYPE,YEAR,MONTH,DAY,HOUR,MINUTE,HUNDRED_BLOCK,NEIGHBOURHOOD,X,Y\n"));
 //! assert_eq!(csv.lines().count(), 51);
-//! assert_eq!(csv, synthetic::crimes_csv(7, 50)); // same seed, same file
+//! assert_eq!(csv, synthetic::crimes_csv(7, 50)?); // same seed, same file
+//! # Ok::<(), dslab::Error>(())
 //! ```
 
 use std::fmt::Write as _;
@@ -45,6 +46,9 @@ use super::{Xy, distance2, vancouver};
 pub const CRIME_RECORDS: usize = 530_653;
 /// The seed of the full file and of the committed sample.
 pub const SEED: u64 = 2017;
+/// The most records a synthetic file may have: ten times the article's file, about 450 MB of
+/// text held in memory while it is written.
+pub const MAX_RECORDS: usize = 5_000_000;
 /// Records in the committed sample.
 pub const SAMPLE_RECORDS: usize = 3_000;
 /// The synthetic crime file's name in `data/generated/`; the version changes with the generator.
@@ -551,7 +555,15 @@ struct Row {
 }
 
 /// The text of a synthetic VPD crime file of `n` records drawn from `seed`.
-pub fn crimes_csv(seed: u64, n: usize) -> String {
+///
+/// Fails when `n` is more than [`MAX_RECORDS`] (the text is built in memory).
+pub fn crimes_csv(seed: u64, n: usize) -> Result<String> {
+    if n > MAX_RECORDS {
+        return Err(Error::invalid(
+            "number of synthetic crime records",
+            format!("{n} is more than {MAX_RECORDS} (about 90 bytes each are held in memory)"),
+        ));
+    }
     let city = City::new();
     let mut rng = Rng::seed(seed);
     let tables = Tables {
@@ -639,19 +651,21 @@ pub fn crimes_csv(seed: u64, n: usize) -> String {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Writes a synthetic crime file of `n` records from `seed` to `path` (through a temporary file
 /// renamed into place, so that a reader never sees half a file).
+///
+/// Fails before writing anything when `n` is more than [`MAX_RECORDS`].
 pub fn write_crimes(path: impl AsRef<Path>, seed: u64, n: usize) -> Result<()> {
     let path = path.as_ref();
+    let text = crimes_csv(seed, n)?;
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io { action: "create", path: dir.to_owned(), source: e })?;
     }
-    let text = crimes_csv(seed, n);
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&tmp, text).map_err(|e| Error::Io { action: "write", path: tmp.clone(), source: e })?;
     std::fs::rename(&tmp, path).map_err(|e| Error::Io { action: "write", path: path.to_owned(), source: e })
@@ -798,7 +812,7 @@ pub fn write_committed_files(data_dir: impl AsRef<Path>) -> Result<()> {
     };
     write(STATIONS_FILE, vancouver::stations_csv())?;
     write(STORES_FILE, stores_csv(&stores(SEED)))?;
-    write(SAMPLE_FILE, crimes_csv(SEED, SAMPLE_RECORDS))
+    write(SAMPLE_FILE, crimes_csv(SEED, SAMPLE_RECORDS)?)
 }
 
 #[cfg(test)]
@@ -812,6 +826,19 @@ mod tests {
         assert_eq!(full, TYPE_COUNTS.to_vec());
         let small = type_counts(1000);
         assert_eq!(small.iter().map(|c| c.1).sum::<usize>(), 1000);
+    }
+
+    #[test]
+    fn absurd_record_counts_are_errors_before_allocating() {
+        let text = crimes_csv(1, usize::MAX).unwrap_err().to_string();
+        assert_eq!(
+            text,
+            "invalid number of synthetic crime records: 18446744073709551615 is more than 5000000 (about 90 bytes each are held in memory)"
+        );
+        let path = std::env::temp_dir().join(format!("dslab-never-written-{}.csv", std::process::id()));
+        assert!(write_crimes(&path, 1, MAX_RECORDS + 1).is_err());
+        assert!(!path.exists());
+        assert_eq!(crimes_csv(1, 0).unwrap().lines().count(), 1);
     }
 
     #[test]

@@ -420,6 +420,86 @@ fn survivors_really_have_no_crime_within_the_radii() {
     }
 }
 
+/// Each of these hung, aborted or answered nonsense before (issue 18); each is now an error
+/// naming the parameter and its range.
+#[test]
+fn parameters_that_would_hang_or_exhaust_memory_are_errors() {
+    let crimes = geo::read_crimes(root().join("data").join(synthetic::SAMPLE_FILE)).unwrap();
+    let stations = synthetic::stations();
+    let stores = synthetic::stores(synthetic::SEED);
+    let search = |params: SearchParams| geo::find_locations(&crimes, &stations, &stores, &params);
+    let text = search(SearchParams { theft_radius_m: 1e20, ..SearchParams::article() }).unwrap_err().to_string();
+    assert_eq!(
+        text,
+        "invalid theft radius: 1e20 m is outside 0 m to 100000 m (expected a number of metres in that range)"
+    );
+    let params = SearchParams { grid_spacing_m: 1e-300, candidate_radius_m: 0.0, ..SearchParams::article() };
+    let text = search(params).unwrap_err().to_string();
+    assert!(text.starts_with("invalid grid spacing: 1e-300 m is outside 0.001 m to 100000 m"), "{text}");
+    let text = search(SearchParams { dedupe_m: Some(1e9), ..SearchParams::article() }).unwrap_err().to_string();
+    assert!(text.starts_with("invalid dedupe distance: 1e9 m is outside 0 m to 100000 m"), "{text}");
+    // A 0.035 m grid around the six stations: 5e9 candidates, refused before any allocation.
+    let text = search(SearchParams { grid_spacing_m: 0.035, ..SearchParams::article() }).unwrap_err().to_string();
+    assert!(text.contains("candidates, more than 2e7: use a coarser spacing"), "{text}");
+    // Around one station (8e8 candidates, under the old limit of 1e9, gigabytes of survivors).
+    let one = [stations[0].clone()];
+    let params = SearchParams { grid_spacing_m: 0.035, ..SearchParams::article() };
+    let text = geo::find_locations(&crimes, &one, &[], &params).unwrap_err().to_string();
+    assert!(text.contains("within 500 m gives about 8.16e8 candidates, more than 2e7"), "{text}");
+}
+
+#[test]
+fn places_built_in_code_are_checked() {
+    let crimes = geo::read_crimes(root().join("data").join(synthetic::SAMPLE_FILE)).unwrap();
+    let mut stations = synthetic::stations();
+    stations[3].position.0 = 200.0;
+    let text = geo::find_locations(&crimes, &stations, &[], &SearchParams::article()).unwrap_err().to_string();
+    assert_eq!(
+        text,
+        "invalid station 3 (`Stadium–Chinatown`): latitude 200 is outside -90 to 90 degrees (are latitude and longitude swapped?)"
+    );
+    let stations = synthetic::stations();
+    let mut stores = synthetic::stores(synthetic::SEED);
+    stores[1].position.1 = f64::NAN;
+    let text = geo::find_locations(&crimes, &stations, &stores, &SearchParams::article()).unwrap_err().to_string();
+    assert!(text.starts_with("invalid store 1 (`Starbucks 02"), "{text}");
+    assert!(text.ends_with(", NaN) is not a pair of finite numbers"), "{text}");
+    let mut bad = crimes.clone();
+    bad.records[7].position = (49.25, 190.0);
+    let text = geo::find_locations(&bad, &stations, &[], &SearchParams::article()).unwrap_err().to_string();
+    assert!(
+        text.starts_with("invalid crime record 7 (") && text.ends_with("longitude 190 is outside -180 to 180 degrees"),
+        "{text}"
+    );
+}
+
+#[test]
+fn dedupe_at_zero_changes_nothing_and_a_metre_only_adds_survivors() {
+    let crimes = geo::read_crimes(root().join("data").join(synthetic::SAMPLE_FILE)).unwrap();
+    let base = SearchParams {
+        theft_radius_m: 150.0,
+        break_in_radius_m: 60.0,
+        mischief_radius_m: 40.0,
+        ..SearchParams::article()
+    };
+    let [none, zero, metre] = [None, Some(0.0), Some(1.0)].map(|dedupe_m| {
+        let params = SearchParams { dedupe_m, ..base };
+        geo::find_locations(&crimes, &synthetic::stations(), &synthetic::stores(synthetic::SEED), &params).unwrap()
+    });
+    assert_eq!(none.survivors, zero.survivors);
+    assert!(metre.survivors.len() >= none.survivors.len());
+    assert!(none.survivors.iter().all(|p| metre.survivors.binary_search_by_key(&(p.1, p.0), |q| (q.1, q.0)).is_ok()));
+}
+
+#[test]
+fn circles_are_checked() {
+    let text = geo::circle((49.25, -123.1), 500.0, usize::MAX).unwrap_err().to_string();
+    assert!(text.contains("circle points: 18446744073709551615: at most 100000 points"), "{text}");
+    let text = geo::circle((49.25, -123.1), f64::NAN, 8).unwrap_err().to_string();
+    assert!(text.contains("invalid circle radius: NaN m"), "{text}");
+    assert!(geo::circle((200.0, 0.0), 5.0, 8).unwrap_err().to_string().contains("latitude 200"));
+}
+
 #[test]
 fn bad_parameters_are_rejected() {
     let crimes = geo::read_crimes(root().join("data").join(synthetic::SAMPLE_FILE)).unwrap();
