@@ -17,7 +17,7 @@ Commands:
                             in a temporary XDG_DATA_HOME) and check that no kernel spec changed
   selftest                  check this script's own notebook handling (no kernel needed)
 
-A notebook asks for a rerun in its metadata:
+A notebook asks for a rerun in its metadata (one object, or a list of them for several reruns):
   "dslab": {"rerun": {"parameters": {"NAME": "new value"}, "expect": ["text in an output"]}}
 The rerun rewrites `const NAME: T = value;` (or `let NAME = value;`) in the cell tagged
 `parameters`, runs the notebook again, and checks that every `expect` text appears in the
@@ -175,11 +175,8 @@ def run(paths, out_dir, reruns=True):
             print(f"FAILED {path.name} after {seconds:.1f} s\n{error}", flush=True)
             continue
         print(f"ok     {path.name} in {seconds:.1f} s ({len(nb.cells)} cells)", flush=True)
-        rerun = nb.metadata.get("dslab", {}).get("rerun")
-        if rerun and reruns:
-            problem = rerun_with_parameters(path, nb, rerun, out_dir)
-            if problem:
-                failures.append(f"{path.name} (rerun): {problem}")
+        if reruns:
+            failures += run_reruns(path, nb, out_dir)
     print("\nnotebook times:")
     for name, seconds in timings:
         print(f"  {seconds:7.1f} s  {name}")
@@ -195,7 +192,7 @@ def report(failures):
     return 0
 
 
-def rerun_with_parameters(path, first, rerun, out_dir):
+def rerun_with_parameters(path, first, rerun, out_dir, index=0):
     """Runs the notebook again with other parameters; returns a problem or None."""
     nb = load(path)
     try:
@@ -204,7 +201,7 @@ def rerun_with_parameters(path, first, rerun, out_dir):
         return str(err)
     print(f"--- {path.name}: rerunning with {rerun.get('parameters')}", flush=True)
     seconds, error = execute(nb, path)
-    nbformat.write(nb, str(out_dir / (path.stem + ".rerun.ipynb")))
+    nbformat.write(nb, str(Path(out_dir) / f"{path.stem}.rerun{index + 1}.ipynb"))
     if error:
         return error
     text = "".join(outputs_text(c) for c in nb.cells if c.cell_type == "code")
@@ -227,13 +224,25 @@ def reruns_only(paths, first_dir, out_dir):
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     failures = []
     for path in map(Path, paths):
-        first = load(Path(first_dir) / path.name)
-        rerun = load(path).metadata.get("dslab", {}).get("rerun")
-        if rerun:
-            problem = rerun_with_parameters(path, first, rerun, out_dir)
-            if problem:
-                failures.append(f"{path.name} (rerun): {problem}")
+        if declared_reruns(load(path)):
+            failures += run_reruns(path, load(Path(first_dir) / path.name), out_dir)
     return report(failures)
+
+
+def declared_reruns(nb):
+    """The notebook's reruns: `dslab.rerun` is one rerun or a list of them."""
+    rerun = nb.metadata.get("dslab", {}).get("rerun") or []
+    return rerun if isinstance(rerun, list) else [rerun]
+
+
+def run_reruns(path, first, out_dir):
+    """Every declared rerun of `path`, compared with the executed `first`; returns the failures."""
+    failures = []
+    for index, rerun in enumerate(declared_reruns(first)):
+        problem = rerun_with_parameters(path, first, rerun, out_dir, index)
+        if problem:
+            failures.append(f"{path.name} (rerun {index + 1} with {rerun.get('parameters')}): {problem}")
+    return failures
 
 
 # ---------------------------------------------------------------- warm
