@@ -17,8 +17,11 @@ pub fn to_vec<const D: usize>(tensor: Tensor<D>) -> Vec<f64> {
 /// # Shapes
 /// - `tensor`: `(rows, cols)`
 pub fn to_rows(tensor: Tensor<2>) -> Vec<Vec<f64>> {
-    let [_, cols] = tensor.dims();
-    to_vec(tensor).chunks(cols.max(1)).map(<[f64]>::to_vec).collect()
+    let [rows, cols] = tensor.dims();
+    if cols == 0 {
+        return vec![Vec::new(); rows];
+    }
+    to_vec(tensor).chunks(cols).map(<[f64]>::to_vec).collect()
 }
 
 /// A matrix tensor from rows of equal length.
@@ -34,15 +37,28 @@ pub fn tensor_from_rows(rows: &[Vec<f64>], device: &Device) -> Result<Tensor<2>>
 /// One `(caption, rows)` panel per head of the attention weights of sequence `batch_index`,
 /// for [`crate::plot::HeatmapGrid`].
 ///
+/// Fails when `batch_index` is not a sequence of the batch, or the weights have a size 0.
+///
 /// # Shapes
 /// - `weights`: `(batch, heads, seq_q, seq_k)`
-pub fn head_maps(weights: Tensor<4>, batch_index: usize) -> Vec<(String, Vec<Vec<f64>>)> {
+pub fn head_maps(weights: Tensor<4>, batch_index: usize) -> Result<Vec<(String, Vec<Vec<f64>>)>> {
     let [batch, heads, seq_q, seq_k] = weights.dims();
-    assert!(batch_index < batch, "batch index {batch_index} is out of range for a batch of {batch}");
+    if heads == 0 || seq_q == 0 || seq_k == 0 {
+        return Err(Error::invalid(
+            "attention weights",
+            format!("they are {:?}: every head needs at least one query and one key", weights.dims()),
+        ));
+    }
+    if batch_index >= batch {
+        return Err(Error::invalid(
+            "batch index",
+            format!("{batch_index} is out of range for a batch of {batch} (valid: 0..{batch})"),
+        ));
+    }
     let one = weights.narrow(0, batch_index, 1).reshape([heads, seq_q * seq_k]);
-    to_vec(one)
+    Ok(to_vec(one)
         .chunks(seq_q * seq_k)
         .enumerate()
         .map(|(h, values)| (format!("head {}", h + 1), values.chunks(seq_k).map(<[f64]>::to_vec).collect()))
-        .collect()
+        .collect())
 }

@@ -7,6 +7,10 @@ use burn::tensor::{Bool, Device, Tensor};
 use super::scaled_dot_product::try_scaled_dot_product_attention;
 use crate::error::{Error, Result};
 
+/// The widest `d_model` a layer accepts: 8192 gives four projections of 67 million weights each
+/// (1 GiB in `f32`); beyond that a size is almost surely a typo that would abort on allocation.
+pub const MAX_D_MODEL: usize = 8192;
+
 /// Sizes of a [`MultiHeadAttention`] layer.
 ///
 /// Written out by hand rather than with burn's `#[derive(Config)]`: evcxr's type inference
@@ -26,25 +30,42 @@ impl MultiHeadAttentionConfig {
         MultiHeadAttentionConfig { d_model, n_heads }
     }
 
-    /// Checks the sizes and builds the layer with randomly initialised projections.
-    ///
-    /// Fails when `d_model` is not divisible by `n_heads`: every head must get the same depth.
-    pub fn init(&self, device: &Device) -> Result<MultiHeadAttention> {
+    /// Fails when a size is 0, `d_model` exceeds [`MAX_D_MODEL`], or `d_model` is not divisible
+    /// by `n_heads` (every head must get the same depth).
+    pub fn check(&self) -> Result<()> {
+        let what = "multi-head attention sizes";
         if self.n_heads == 0 || self.d_model == 0 {
             return Err(Error::invalid(
-                "multi-head attention sizes",
+                what,
                 format!("d_model = {} and n_heads = {} must both be positive", self.d_model, self.n_heads),
+            ));
+        }
+        if self.d_model > MAX_D_MODEL {
+            return Err(Error::invalid(
+                what,
+                format!(
+                    "d_model = {} is more than {MAX_D_MODEL}, the largest accepted (its four d_model × d_model \
+                     projections would take gigabytes)",
+                    self.d_model
+                ),
             ));
         }
         if !self.d_model.is_multiple_of(self.n_heads) {
             return Err(Error::invalid(
-                "multi-head attention sizes",
+                what,
                 format!(
                     "d_model = {} is not divisible by n_heads = {}: each head needs d_model / n_heads dimensions",
                     self.d_model, self.n_heads
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// Checks the sizes ([`MultiHeadAttentionConfig::check`]) and builds the layer with randomly
+    /// initialised projections.
+    pub fn init(&self, device: &Device) -> Result<MultiHeadAttention> {
+        self.check()?;
         let linear = || LinearConfig::new(self.d_model, self.d_model).init(device);
         Ok(MultiHeadAttention {
             query: linear(),
@@ -108,13 +129,25 @@ impl MultiHeadAttention {
 
     /// Cuts the last dimension into `n_heads` slices of `d_k` and moves heads before tokens.
     ///
+    /// Fails when the last dimension is not the layer's `d_model`.
+    ///
     /// # Shapes
     /// - `x`: `(batch, seq, d_model)`
     /// - returns `(batch, heads, seq, d_k)`
-    pub fn split_heads(&self, x: Tensor<3>) -> Tensor<4> {
-        let [batch, seq, _] = x.dims();
-        x.reshape([batch, seq, self.n_heads, self.d_k]) // (batch, seq, heads, d_k)
-            .swap_dims(1, 2) // (batch, heads, seq, d_k)
+    pub fn split_heads(&self, x: Tensor<3>) -> Result<Tensor<4>> {
+        let [batch, seq, width] = x.dims();
+        if width != self.d_model() {
+            return Err(Error::invalid(
+                "tensor to split into heads",
+                format!(
+                    "it is {:?} but the layer expects d_model = {} in the last dimension",
+                    x.dims(),
+                    self.d_model()
+                ),
+            ));
+        }
+        Ok(x.reshape([batch, seq, self.n_heads, self.d_k]) // (batch, seq, heads, d_k)
+            .swap_dims(1, 2)) // (batch, heads, seq, d_k)
     }
 
     /// The inverse of [`MultiHeadAttention::split_heads`]: concatenates the heads again.
@@ -153,6 +186,16 @@ impl MultiHeadAttention {
                 ));
             }
         }
+        if query.dims().iter().chain(&key.dims()).any(|&d| d == 0) {
+            return Err(Error::invalid(
+                "multi-head attention input",
+                format!(
+                    "query is {:?} and key is {:?}: there must be at least one sequence and one token in each",
+                    query.dims(),
+                    key.dims()
+                ),
+            ));
+        }
         if key.dims() != value.dims() || key.dims()[0] != query.dims()[0] {
             return Err(Error::invalid(
                 "multi-head attention input",
@@ -164,9 +207,9 @@ impl MultiHeadAttention {
                 ),
             ));
         }
-        let q = self.split_heads(self.query.forward(query)); // (batch, heads, seq_q, d_k)
-        let k = self.split_heads(self.key.forward(key)); // (batch, heads, seq_k, d_k)
-        let v = self.split_heads(self.value.forward(value)); // (batch, heads, seq_k, d_k)
+        let q = self.split_heads(self.query.forward(query))?; // (batch, heads, seq_q, d_k)
+        let k = self.split_heads(self.key.forward(key))?; // (batch, heads, seq_k, d_k)
+        let v = self.split_heads(self.value.forward(value))?; // (batch, heads, seq_k, d_k)
         let (context, weights) = try_scaled_dot_product_attention(q, k, v, mask)?; // (batch, heads, seq_q, d_k)
         let context = self.output.forward(self.merge_heads(context)); // (batch, seq_q, d_model)
         Ok(AttentionOutput { context, weights })

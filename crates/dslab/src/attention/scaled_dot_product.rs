@@ -25,7 +25,8 @@ pub const MASKED_LOGIT: f32 = -1e9;
 /// - returns context `(batch, heads, seq_q, depth_v)` and weights `(batch, heads, seq_q, seq_k)`
 ///
 /// # Panics
-/// When the shapes do not fit together, with a message naming them (before burn sees them);
+/// When the shapes do not fit together or a size is 0, with a message naming them (before burn
+/// sees them);
 /// [`try_scaled_dot_product_attention`] returns the error instead.
 pub fn scaled_dot_product_attention(
     q: Tensor<4>,
@@ -39,7 +40,8 @@ pub fn scaled_dot_product_attention(
     }
 }
 
-/// [`scaled_dot_product_attention`] that returns an error for shapes that do not fit.
+/// [`scaled_dot_product_attention`] that returns an error for shapes that do not fit or have a
+/// size 0 (burn-ndarray's matrix product divides by the depth and the key count).
 pub fn try_scaled_dot_product_attention(
     q: Tensor<4>,
     k: Tensor<4>,
@@ -50,6 +52,18 @@ pub fn try_scaled_dot_product_attention(
     let [kb, kh, seq_k, k_depth] = k.dims();
     let [vb, vh, v_seq, _] = v.dims();
     let what = "attention inputs";
+    if q.dims().iter().chain(&k.dims()).chain(&v.dims()).any(|&d| d == 0) {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "q is {:?}, k is {:?} and v is {:?}: every size must be at least 1 (a depth of 0 or no keys \
+                 leaves nothing to attend to)",
+                q.dims(),
+                k.dims(),
+                v.dims()
+            ),
+        ));
+    }
     if (kb, kh, k_depth) != (b, h, depth) {
         return Err(Error::invalid(
             what,

@@ -143,7 +143,7 @@ impl TransformerConfig {
             decoder,
             output: LinearConfig::new(self.d_model, self.tgt_vocab).init(device),
             dropout: dropout(),
-            positions: positional_encoding(self.max_len, self.d_model, device),
+            positions: positional_encoding(self.max_len, self.d_model, device)?,
             d_model: self.d_model,
             max_len: self.max_len,
         })
@@ -340,7 +340,7 @@ impl Transformer {
     /// # Shapes
     /// - `src`: `(batch, src)` token ids, padded with [`PAD`]
     pub fn encode(&self, src: Tensor<2, Int>) -> Result<Encoded> {
-        let mask = padding_mask(&src, i64::from(PAD)); // (batch, 1, 1, src)
+        let mask = padding_mask(&src, i64::from(PAD))?; // (batch, 1, 1, src)
         let mut x = self.embed(&self.src_embedding, src)?; // (batch, src, d_model)
         let mut weights = Vec::with_capacity(self.encoder.len());
         for layer in &self.encoder {
@@ -357,7 +357,7 @@ impl Transformer {
     /// - `tgt`: `(batch, tgt)` token ids starting with `<start>`, padded with [`PAD`]
     /// - returns logits `(batch, tgt, tgt_vocab)` and each decoder layer's weights
     pub fn decode(&self, tgt: Tensor<2, Int>, encoded: &Encoded) -> Result<(Tensor<3>, Vec<DecoderWeights>)> {
-        let self_mask = decoder_mask(&tgt, i64::from(PAD)); // (batch, 1, tgt, tgt)
+        let self_mask = decoder_mask(&tgt, i64::from(PAD))?; // (batch, 1, tgt, tgt)
         let mut x = self.embed(&self.tgt_embedding, tgt)?; // (batch, tgt, d_model)
         let mut weights = Vec::with_capacity(self.decoder.len());
         for layer in &self.decoder {

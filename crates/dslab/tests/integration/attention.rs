@@ -4,8 +4,8 @@
 use burn::module::Param;
 use burn::tensor::{Bool, Int, Tensor, TensorData};
 use dslab::attention::{
-    self, MultiHeadAttentionConfig, decoder_mask, look_ahead_mask, padding_mask, positional_encoding,
-    positional_encoding_concatenated, scaled_dot_product_attention, to_vec, try_scaled_dot_product_attention,
+    self, MultiHeadAttentionConfig, decoder_mask, head_maps, look_ahead_mask, padding_mask, positional_encoding,
+    positional_encoding_concatenated, scaled_dot_product_attention, to_rows, to_vec, try_scaled_dot_product_attention,
 };
 use serde_json::Value;
 
@@ -50,9 +50,9 @@ fn positional_encodings_match_numpy() {
     let f = fixtures();
     let device = attention::device();
     let pe = &f["positional_encoding"];
-    assert_close(positional_encoding(12, 16, &device), &pe["values"], "interleaved");
+    assert_close(positional_encoding(12, 16, &device).unwrap(), &pe["values"], "interleaved");
     let pe = &f["positional_encoding_concatenated"];
-    assert_close(positional_encoding_concatenated(12, 16, &device), &pe["values"], "concatenated");
+    assert_close(positional_encoding_concatenated(12, 16, &device).unwrap(), &pe["values"], "concatenated");
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn attention_with_look_ahead_mask_matches_numpy() {
     let f = fixtures();
     let a = &f["attention"];
     let l = &f["attention_look_ahead"];
-    let look = look_ahead_mask(5, &attention::device()).unsqueeze::<4>();
+    let look = look_ahead_mask(5, &attention::device()).unwrap().unsqueeze::<4>();
     let (context, weights) =
         scaled_dot_product_attention(tensor(&a["q"]), tensor(&l["k"]), tensor(&l["v"]), Some(look));
     assert_close(context, &l["context"], "context");
@@ -133,7 +133,7 @@ fn split_and_merge_heads_are_inverse_and_slice_the_depth() {
     let device = attention::device();
     let mha = MultiHeadAttentionConfig::new(512, 8).init(&device).unwrap();
     let x = Tensor::<1, Int>::arange(1..4609, &device).float().reshape([1, 9, 512]);
-    let heads = mha.split_heads(x.clone());
+    let heads = mha.split_heads(x.clone()).unwrap();
     assert_eq!(heads.dims(), [1, 8, 9, 64]);
     let values = to_vec(heads.clone());
     // Element (head h, token t, j) is column h*64 + j of token t: 1 + t*512 + h*64 + j.
@@ -148,13 +148,13 @@ fn split_and_merge_heads_are_inverse_and_slice_the_depth() {
 fn masks_have_the_documented_shapes_and_values() {
     let _rng = crate::burn_rng();
     let device = attention::device();
-    let look: Vec<bool> = look_ahead_mask(3, &device).to_data().try_to_vec::<bool>().unwrap();
+    let look: Vec<bool> = look_ahead_mask(3, &device).unwrap().to_data().try_to_vec::<bool>().unwrap();
     assert_eq!(look, [false, true, true, false, false, true, false, false, false]);
     let tokens = Tensor::<2, Int>::from_data(TensorData::new(vec![5i64, 7, 0, 3, 0, 0], [2, 3]), &device);
-    let pad = padding_mask(&tokens, 0);
+    let pad = padding_mask(&tokens, 0).unwrap();
     assert_eq!(pad.dims(), [2, 1, 1, 3]);
     assert_eq!(pad.to_data().try_to_vec::<bool>().unwrap(), [false, false, true, false, true, true]);
-    let dec = decoder_mask(&tokens, 0);
+    let dec = decoder_mask(&tokens, 0).unwrap();
     assert_eq!(dec.dims(), [2, 1, 3, 3]);
     #[rustfmt::skip]
     let expected = [
@@ -184,4 +184,64 @@ fn bad_sizes_and_shapes_are_clear_errors() {
     let x = Tensor::<3>::ones([1, 3, 12], &device);
     let err = mha.forward(x.clone(), x.clone(), x, None).unwrap_err();
     assert!(err.to_string().contains("query is [1, 3, 12] but the layer expects d_model = 16"), "{err}");
+}
+
+#[test]
+fn empty_and_oversized_inputs_are_clear_errors() {
+    let _rng = crate::burn_rng();
+    let device = attention::device();
+    // Depth 0 and no keys: burn-ndarray's matrix product would divide by zero.
+    let q = Tensor::<4>::ones([1, 2, 3, 0], &device);
+    let err = try_scaled_dot_product_attention(q.clone(), q.clone(), q, None).unwrap_err();
+    assert!(err.to_string().contains("q is [1, 2, 3, 0], k is [1, 2, 3, 0] and v is [1, 2, 3, 0]"), "{err}");
+    assert!(err.to_string().contains("every size must be at least 1"), "{err}");
+    let q = Tensor::<4>::ones([1, 2, 3, 4], &device);
+    let none = Tensor::<4>::ones([1, 2, 0, 4], &device);
+    let err = try_scaled_dot_product_attention(q, none.clone(), none, None).unwrap_err();
+    assert!(err.to_string().contains("k is [1, 2, 0, 4]"), "{err}");
+
+    let err = look_ahead_mask(0, &device).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid look-ahead mask length: 0: it must be between 1 and 16384 (a mask of at most 268435456 values)"
+    );
+    assert!(look_ahead_mask(1 << 20, &device).unwrap_err().to_string().contains("1048576: it must be"));
+    let empty = Tensor::<2, Int>::from_data(TensorData::new(Vec::<i64>::new(), [2, 0]), &device);
+    let err = padding_mask(&empty, 0).unwrap_err();
+    assert!(err.to_string().contains("tokens of the padding mask: they are [2, 0]"), "{err}");
+    let no_sentence = Tensor::<2, Int>::from_data(TensorData::new(Vec::<i64>::new(), [0, 3]), &device);
+    let err = decoder_mask(&no_sentence, 0).unwrap_err();
+    assert!(err.to_string().contains("tokens of the decoder mask: they are [0, 3]"), "{err}");
+    let long = Tensor::<2, Int>::zeros([64, 4096], &device);
+    let err = decoder_mask(&long, 0).unwrap_err();
+    assert!(err.to_string().contains("64 × 4096 × 4096 = 1073741824 values"), "{err}");
+
+    let err = positional_encoding(1_000_000, 1_000_000, &device).unwrap_err();
+    assert!(err.to_string().contains("max_len = 1000000 and d_model = 1000000"), "{err}");
+    assert!(err.to_string().contains("at most 100000000"), "{err}");
+    assert!(positional_encoding_concatenated(0, 16, &device).is_err());
+
+    let err = MultiHeadAttentionConfig::new(1 << 30, 8).init(&device).unwrap_err();
+    assert!(err.to_string().contains("d_model = 1073741824 is more than 8192"), "{err}");
+    let mha = MultiHeadAttentionConfig::new(16, 4).init(&device).unwrap();
+    let err = mha.split_heads(Tensor::<3>::ones([1, 3, 12], &device)).unwrap_err();
+    assert!(err.to_string().contains("it is [1, 3, 12] but the layer expects d_model = 16"), "{err}");
+    let x = Tensor::<3>::ones([1, 3, 16], &device);
+    let nothing = Tensor::<3>::ones([1, 0, 16], &device);
+    let err = mha.forward(x, nothing.clone(), nothing, None).unwrap_err();
+    assert!(err.to_string().contains("key is [1, 0, 16]: there must be at least one sequence"), "{err}");
+}
+
+#[test]
+fn head_maps_check_the_batch_index_and_to_rows_keeps_empty_rows() {
+    let _rng = crate::burn_rng();
+    let device = attention::device();
+    let weights = Tensor::<4>::ones([2, 3, 4, 5], &device);
+    let maps = head_maps(weights.clone(), 1).unwrap();
+    assert_eq!((maps.len(), maps[2].0.as_str(), maps[2].1.len(), maps[2].1[0].len()), (3, "head 3", 4, 5));
+    let err = head_maps(weights, 2).unwrap_err();
+    assert_eq!(err.to_string(), "invalid batch index: 2 is out of range for a batch of 2 (valid: 0..2)");
+    let err = head_maps(Tensor::<4>::ones([1, 3, 4, 0], &device), 0).unwrap_err();
+    assert!(err.to_string().contains("they are [1, 3, 4, 0]"), "{err}");
+    assert_eq!(to_rows(Tensor::<2>::zeros([3, 0], &device)), vec![Vec::<f64>::new(); 3]);
 }

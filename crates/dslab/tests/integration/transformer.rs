@@ -112,8 +112,9 @@ fn training_learns_a_tiny_corpus_and_checkpoints_round_trip() {
     let config = tiny_config(&en, &de);
     let model = config.init(&device).unwrap();
     let before = evaluate(&model, &pairs, 4).unwrap();
+    // Learning-rate factor 1: with 2 this seed stalls at 22 of 24 tokens on some CPUs.
     let training =
-        TrainingConfig::new(150).with_batch_size(4).with_warmup_steps(20).with_lr_factor(2.0).with_log_every(50);
+        TrainingConfig::new(150).with_batch_size(4).with_warmup_steps(20).with_lr_factor(1.0).with_log_every(50);
     let mut lines = 0;
     let trained = train(model, &pairs, &pairs, &training.with_validate_every(50), |_| lines += 1).unwrap();
     let (model, logs) = (trained.model, trained.logs);
