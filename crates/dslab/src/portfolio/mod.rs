@@ -5,7 +5,7 @@
 //!
 //! | step | items | file |
 //! |---|---|---|
-//! | prices and their gaps | [`Prices`] | `prices.rs` |
+//! | prices, their gaps and their window in years | [`Prices`], [`years_between`] | `prices.rs` |
 //! | daily returns, annual means, covariance | [`Returns`], [`ReturnKind`], [`TRADING_DAYS_PER_YEAR`] | `returns.rs` |
 //! | a portfolio's return, volatility, Sharpe ratio | [`Portfolio`], [`weights_table`] | `performance.rs` |
 //! | random portfolios, two ways | [`RandomPortfolioParams`], [`Sampling`], [`RandomPortfolios`] | `random_portfolios.rs` |
@@ -43,6 +43,6 @@ mod returns;
 
 pub use frontier::EfficientFrontier;
 pub use performance::{Portfolio, weights_table};
-pub use prices::Prices;
+pub use prices::{Prices, years_between};
 pub use random_portfolios::{RandomPortfolioParams, RandomPortfolios, Sampling};
 pub use returns::{ReturnKind, Returns, TRADING_DAYS_PER_YEAR};

@@ -228,6 +228,29 @@ impl Prices {
         Ok(())
     }
 
+    /// Calendar years from the first date to the last (days / 365.25): how long the window is,
+    /// so a notebook can say it from the data rather than from its parameters.
+    ///
+    /// Fails when there are no dates or a date is not a real calendar day.
+    pub fn span_years(&self) -> Result<f64> {
+        match (self.dates.first(), self.dates.last()) {
+            (Some(first), Some(last)) => years_between(first, last),
+            _ => Err(Error::invalid("prices", "no dates, so no span in years")),
+        }
+    }
+
+    /// Trading days per calendar year in the window: the returns (one per day after the first)
+    /// divided by [`Prices::span_years`]; close to 252 for a year or more of US trading days.
+    ///
+    /// Fails when the window spans less than a day.
+    pub fn trading_days_per_year(&self) -> Result<f64> {
+        let years = self.span_years()?;
+        if years <= 0.0 {
+            return Err(Error::invalid("prices", "the window spans no time: give at least two dates"));
+        }
+        Ok((self.len() - 1) as f64 / years)
+    }
+
     /// Each price divided by the first one: growth of one unit invested on the first date.
     pub fn normalised(&self) -> Vec<Vec<f64>> {
         self.columns.iter().map(|c| c.iter().map(|p| p / c[0]).collect()).collect()
@@ -255,6 +278,47 @@ impl Prices {
     pub fn evcxr_display(&self) {
         self.head_tail_table(10).evcxr_display();
     }
+}
+
+/// Days in a calendar year on average (Gregorian calendar, leap years included).
+const DAYS_PER_YEAR: f64 = 365.25;
+
+/// Calendar years from `start` to `end`, both ISO dates (`YYYY-MM-DD`): their distance in days
+/// divided by 365.25. It checks a date window before any prices are read.
+///
+/// Fails on a date that is not a real calendar day (`2023-02-29`) or an `end` before `start`.
+pub fn years_between(start: &str, end: &str) -> Result<f64> {
+    let (from, to) = (day_number(start)?, day_number(end)?);
+    if to < from {
+        return Err(Error::invalid("date range", format!("the end {end} is before the start {start}")));
+    }
+    Ok((to - from) as f64 / DAYS_PER_YEAR)
+}
+
+/// Days since 0001-01-01 (day 1) of an ISO date, checking that the day exists.
+fn day_number(date: &str) -> Result<i64> {
+    let bad = |why: &str| Error::invalid("date", format!("`{date}` {why}"));
+    if !is_iso_date(date) {
+        return Err(bad("is not written YYYY-MM-DD"));
+    }
+    let part = |a: usize, b: usize| date[a..b].parse::<i64>().map_err(|_| bad("is not written YYYY-MM-DD"));
+    let (year, month, day) = (part(0, 4)?, part(5, 7)?, part(8, 10)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const BEFORE_MONTH: [i64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    const LENGTH: [i64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if year == 0 {
+        return Err(bad("has year 0, which the calendar does not have"));
+    }
+    if !(1..=12).contains(&month) {
+        return Err(bad(&format!("has month {month}; months run from 01 to 12")));
+    }
+    let length = LENGTH[month as usize - 1] + i64::from(leap && month == 2);
+    if !(1..=length).contains(&day) {
+        return Err(bad(&format!("has day {day}; that month has {length} days")));
+    }
+    let past = year - 1;
+    let leap_days = past / 4 - past / 100 + past / 400;
+    Ok(past * 365 + leap_days + BEFORE_MONTH[month as usize - 1] + i64::from(leap && month > 2) + day)
 }
 
 fn is_iso_date(text: &str) -> bool {

@@ -6,7 +6,9 @@
 
 use std::path::PathBuf;
 
-use dslab::portfolio::{EfficientFrontier, Portfolio, Prices, RandomPortfolioParams, Sampling};
+use dslab::portfolio::{
+    EfficientFrontier, Portfolio, Prices, RandomPortfolioParams, Sampling, TRADING_DAYS_PER_YEAR, years_between,
+};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -376,4 +378,42 @@ fn weights_of_a_missing_asset_are_an_error() {
     assert_eq!(cloud.asset_weights(1).unwrap().len(), 10);
     let e = cloud.asset_weights(2).unwrap_err().to_string();
     assert!(e.contains("asset index") && e.contains("2 is past the last of 2 assets"), "{e}");
+}
+
+#[test]
+fn a_window_in_calendar_years_and_trading_days() {
+    // 2013-01-01 to 2023-01-01: ten years of 365 days and two leap days (2016, 2020).
+    assert!((years_between("2013-01-01", "2023-01-01").unwrap() - 3652.0 / 365.25).abs() < 1e-12);
+    assert_eq!(years_between("2020-02-28", "2020-03-01").unwrap() * 365.25, 2.0);
+    assert_eq!(years_between("2021-02-28", "2021-03-01").unwrap() * 365.25, 1.0);
+    assert_eq!(years_between("2000-02-28", "2000-03-01").unwrap() * 365.25, 2.0); // 2000 is a leap year
+    assert_eq!(years_between("1900-02-28", "1900-03-01").unwrap() * 365.25, 1.0); // 1900 is not
+    let window = prices().between("2013-01-01", "2022-12-28").unwrap();
+    assert_eq!(window.len(), 2516);
+    let years = window.span_years().unwrap();
+    assert!((years - years_between("2013-01-02", "2022-12-28").unwrap()).abs() < 1e-12);
+    assert!((9.9..10.0).contains(&years), "{years}");
+    let per_year = window.trading_days_per_year().unwrap();
+    assert!((per_year - TRADING_DAYS_PER_YEAR).abs() < 2.0, "{per_year}");
+}
+
+#[test]
+fn impossible_dates_and_windows_are_errors() {
+    let e = years_between("2023-02-29", "2024-01-01").unwrap_err().to_string();
+    assert!(e.contains("`2023-02-29` has day 29; that month has 28 days"), "{e}");
+    let e = years_between("2020-01-01", "2020-13-01").unwrap_err().to_string();
+    assert!(e.contains("`2020-13-01` has month 13"), "{e}");
+    let e = years_between("2020-1-1", "2020-12-01").unwrap_err().to_string();
+    assert!(e.contains("`2020-1-1` is not written YYYY-MM-DD"), "{e}");
+    let e = years_between("0000-01-01", "2020-12-01").unwrap_err().to_string();
+    assert!(e.contains("year 0"), "{e}");
+    let e = years_between("2022-01-01", "2021-01-01").unwrap_err().to_string();
+    assert!(e.contains("the end 2021-01-01 is before the start 2022-01-01"), "{e}");
+    let one_day = prices().between("2022-12-27", "2022-12-28").unwrap();
+    assert!(one_day.trading_days_per_year().is_ok());
+    let empty = Prices::new(Vec::new(), vec!["A".into()], vec![Vec::new()]).unwrap();
+    assert!(empty.span_years().unwrap_err().to_string().contains("no dates"));
+    let same_day = Prices::new(vec!["2024-01-02".into()], vec!["A".into()], vec![vec![1.0]]).unwrap();
+    let e = same_day.trading_days_per_year().unwrap_err().to_string();
+    assert!(e.contains("spans no time"), "{e}");
 }
