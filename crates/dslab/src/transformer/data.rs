@@ -29,10 +29,12 @@ pub struct Splits {
 }
 
 /// Reads the tab-separated pairs file (`split`, `en`, `de` columns with a header), as written
-/// by `data/prepare/ding_pairs.py`.
+/// by `data/prepare/ding_pairs.py`. A UTF-8 byte-order mark at the start is skipped.
 pub fn load_pairs(path: impl AsRef<Path>) -> Result<Splits> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+    // Editors on Windows often start UTF-8 files with a byte-order mark; it is not part of `split`.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut lines = text.lines().enumerate();
     let header: Vec<&str> = lines.next().map(|(_, h)| h.split('\t').collect()).unwrap_or_default();
     for column in ["split", "en", "de"] {
@@ -114,27 +116,37 @@ fn padded(rows: &[Vec<u32>], device: &Device) -> Tensor<2, Int> {
 }
 
 /// Pads a group of pairs into one batch (each part to its own longest sentence).
-pub fn make_batch(pairs: &[EncodedPair], device: &Device) -> TranslationBatch {
+///
+/// Fails when `pairs` is empty: burn cannot run a model on a batch of 0 sentences.
+pub fn make_batch(pairs: &[EncodedPair], device: &Device) -> Result<TranslationBatch> {
+    if pairs.is_empty() {
+        return Err(Error::invalid("batch", "there are no sentence pairs in it (a batch needs at least one)"));
+    }
     let src: Vec<Vec<u32>> = pairs.iter().map(|p| p.src.clone()).collect();
     let tgt_in: Vec<Vec<u32>> =
         pairs.iter().map(|p| std::iter::once(START).chain(p.tgt.iter().copied()).collect()).collect();
     let tgt_out: Vec<Vec<u32>> =
         pairs.iter().map(|p| p.tgt.iter().copied().chain(std::iter::once(END)).collect()).collect();
     let target_tokens = tgt_out.iter().map(Vec::len).sum();
-    TranslationBatch {
+    Ok(TranslationBatch {
         src: padded(&src, device),
         tgt_in: padded(&tgt_in, device),
         tgt_out: padded(&tgt_out, device),
         target_tokens,
-    }
+    })
 }
 
 /// Batches in a seeded random order; each epoch reshuffles. Pairs of similar length are put
 /// together (sorted within chunks of 50 batches) so that little of each batch is padding.
-pub fn shuffled_batches(pairs: &[EncodedPair], batch_size: usize, rng: &mut Rng) -> Vec<Vec<EncodedPair>> {
+///
+/// Fails when `batch_size` is 0.
+pub fn shuffled_batches(pairs: &[EncodedPair], batch_size: usize, rng: &mut Rng) -> Result<Vec<Vec<EncodedPair>>> {
+    if batch_size == 0 {
+        return Err(Error::invalid("batch size", "0: a batch needs at least one sentence pair"));
+    }
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     rng.shuffle(&mut order);
-    let chunk = batch_size * 50;
+    let chunk = batch_size.saturating_mul(50);
     let mut batches = Vec::new();
     for block in order.chunks(chunk) {
         let mut block = block.to_vec();
@@ -142,7 +154,7 @@ pub fn shuffled_batches(pairs: &[EncodedPair], batch_size: usize, rng: &mut Rng)
         batches.extend(block.chunks(batch_size).map(|b| b.iter().map(|&i| pairs[i].clone()).collect::<Vec<_>>()));
     }
     rng.shuffle(&mut batches);
-    batches
+    Ok(batches)
 }
 
 #[cfg(test)]
@@ -156,7 +168,7 @@ mod tests {
             EncodedPair { src: vec![10, 11, END], tgt: vec![20, 21, 22] },
             EncodedPair { src: vec![12, END], tgt: vec![23] },
         ];
-        let batch = make_batch(&pairs, &device);
+        let batch = make_batch(&pairs, &device).unwrap();
         assert_eq!(batch.src.dims(), [2, 3]);
         assert_eq!(batch.src.to_data().try_to_vec::<i64>().unwrap(), [10, 11, 2, 12, 2, 0]);
         assert_eq!(batch.tgt_in.to_data().try_to_vec::<i64>().unwrap(), [1, 20, 21, 22, 1, 23, 0, 0]);
@@ -168,11 +180,16 @@ mod tests {
     fn shuffled_batches_cover_every_pair_once() {
         let pairs: Vec<EncodedPair> =
             (0..103).map(|i| EncodedPair { src: vec![i; 1 + i as usize % 7], tgt: vec![i] }).collect();
-        let batches = shuffled_batches(&pairs, 10, &mut Rng::seed(1));
+        let batches = shuffled_batches(&pairs, 10, &mut Rng::seed(1)).unwrap();
         assert_eq!(batches.len(), 11);
         let mut seen: Vec<u32> = batches.iter().flatten().map(|p| p.tgt[0]).collect();
         seen.sort();
         assert_eq!(seen, (0..103).collect::<Vec<_>>());
+        let err = shuffled_batches(&pairs, 0, &mut Rng::seed(1)).unwrap_err();
+        assert_eq!(err.to_string(), "invalid batch size: 0: a batch needs at least one sentence pair");
+        assert_eq!(shuffled_batches(&pairs, usize::MAX, &mut Rng::seed(1)).unwrap().len(), 1);
+        let err = make_batch(&[], &crate::attention::device()).unwrap_err();
+        assert_eq!(err.to_string(), "invalid batch: there are no sentence pairs in it (a batch needs at least one)");
     }
 
     #[test]
@@ -188,6 +205,9 @@ mod tests {
         assert!(err.to_string().contains("no column `en`"), "{err}");
         std::fs::write(&path, "split\ten\tde\ntest\tHi.\tHallo.\n").unwrap();
         assert_eq!(load_pairs(&path).unwrap().test.len(), 1);
+        // A byte-order mark (Excel, Notepad) is not part of the first column's name.
+        std::fs::write(&path, "\u{feff}split\ten\tde\nvalid\tHi.\tHallo.\n").unwrap();
+        assert_eq!(load_pairs(&path).unwrap().valid.len(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -66,14 +66,25 @@ fn config_text(c: &TransformerConfig) -> String {
     )
 }
 
+const SETTINGS: [&str; 8] = ["n_layers", "d_model", "n_heads", "d_ff", "dropout", "src_vocab", "tgt_vocab", "max_len"];
+
+/// Reads `config.txt`; every setting must appear exactly once. The sizes are only parsed here;
+/// [`TransformerConfig::check`] bounds them before anything is allocated.
 fn parse_config(path: &Path) -> Result<TransformerConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
     let mut config = TransformerConfig::new(0, 0);
-    let mut seen = 0;
+    let mut seen = [false; SETTINGS.len()];
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let bad = |message: String| Error::MalformedRow { path: path.to_owned(), line: i as u64 + 1, message };
         let (key, value) = line.split_once('=').ok_or_else(|| bad("expected `name = value`".to_owned()))?;
         let (key, value) = (key.trim(), value.trim());
+        let index = SETTINGS
+            .iter()
+            .position(|s| *s == key)
+            .ok_or_else(|| bad(format!("unknown setting `{key}` (expected one of {})", SETTINGS.join(", "))))?;
+        if std::mem::replace(&mut seen[index], true) {
+            return Err(bad(format!("`{key}` is set twice")));
+        }
         let int = || value.parse::<usize>().map_err(|_| bad(format!("`{value}` is not a whole number")));
         match key {
             "n_layers" => config.n_layers = int()?,
@@ -83,14 +94,17 @@ fn parse_config(path: &Path) -> Result<TransformerConfig> {
             "src_vocab" => config.src_vocab = int()?,
             "tgt_vocab" => config.tgt_vocab = int()?,
             "max_len" => config.max_len = int()?,
-            "dropout" => config.dropout = value.parse().map_err(|_| bad(format!("`{value}` is not a number")))?,
-            other => return Err(bad(format!("unknown setting `{other}`"))),
+            _ => config.dropout = value.parse().map_err(|_| bad(format!("`{value}` is not a number")))?,
         }
-        seen += 1;
     }
-    if seen != 8 {
-        return Err(Error::invalid(format!("{}", path.display()), format!("expected 8 settings, found {seen}")));
+    let missing: Vec<&str> = SETTINGS.iter().zip(seen).filter(|(_, s)| !s).map(|(name, _)| *name).collect();
+    if !missing.is_empty() {
+        return Err(Error::invalid(path.display().to_string(), format!("missing settings: {}", missing.join(", "))));
     }
+    config.check().map_err(|e| match e {
+        Error::InvalidInput { what, message } => Error::invalid(format!("{what} in {}", path.display()), message),
+        other => other,
+    })?;
     Ok(config)
 }
 
@@ -119,7 +133,9 @@ impl Translator {
         self.target.save(dir.join(TARGET_FILE))
     }
 
-    /// Reads a checkpoint folder written by [`Translator::save`] onto `device`.
+    /// Reads a checkpoint folder written by [`Translator::save`] onto `device`. The sizes in
+    /// `config.txt` ([`TransformerConfig::check`]) and the counts in the tokenizer files are
+    /// bounded before anything is allocated, so a corrupted checkpoint is an error.
     pub fn load(dir: impl AsRef<Path>, device: &Device) -> Result<Self> {
         let dir = dir.as_ref();
         let config = parse_config(&dir.join(CONFIG_FILE))?;
@@ -185,7 +201,7 @@ impl Translator {
             .iter()
             .map(|s| Ok(EncodedPair { src: self.source_ids(s)?, tgt: Vec::new() }))
             .collect::<Result<_>>()?;
-        let encoded = self.model.encode(make_batch(&pairs, &device).src)?;
+        let encoded = self.model.encode(make_batch(&pairs, &device)?.src)?;
         let n = sentences.len();
         let mut outputs: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut scores = vec![0.0; n];
@@ -202,8 +218,11 @@ impl Translator {
             let last = log_softmax(logits.slice([0..n, width - 1..width]).reshape([n, vocab]), 1); // (n, vocab)
             let (best, best_index) = last.max_dim_with_indices(1); // (n, 1)
             let best = to_vec(best.reshape([n]));
-            let best_index: Vec<i64> =
-                best_index.reshape([n]).into_data().convert::<i64>().try_to_vec::<i64>().unwrap_or_default();
+            let best_index: Vec<i64> = best_index
+                .reshape([n])
+                .into_data()
+                .try_into_vec_as::<i64>()
+                .map_err(|e| Error::invalid("greedy decoding", format!("cannot read the chosen ids: {e:?}")))?;
             for i in 0..n {
                 // A finished sentence keeps feeding <end>; its output no longer changes.
                 let token = if done[i] { END } else { best_index[i] as u32 };
@@ -237,14 +256,19 @@ impl Translator {
     /// Beam search: keeps the `width` most likely partial translations at each step and returns
     /// the best finished one, scored by log-probability divided by the GNMT length penalty
     /// `((5 + length) / 6)^0.6`, so that short outputs are not favoured merely for being short.
+    /// Fails unless `width` is between 1 and the target vocabulary size.
     pub fn beam(&self, sentence: &str, width: usize, max_len: usize) -> Result<Translation> {
-        if width == 0 {
-            return Err(Error::invalid("beam width", "it must be at least 1"));
+        let vocab = self.model.tgt_vocab();
+        if width == 0 || width > vocab {
+            return Err(Error::invalid(
+                "beam width",
+                format!("{width}: it must be between 1 and the target vocabulary size {vocab}"),
+            ));
         }
         let device = self.device();
         let max_len = max_len.min(self.model.max_len() - 1);
         let src = self.source_ids(sentence)?;
-        let encoded = self.model.encode(make_batch(&[EncodedPair { src, tgt: Vec::new() }], &device).src)?;
+        let encoded = self.model.encode(make_batch(&[EncodedPair { src, tgt: Vec::new() }], &device)?.src)?;
         let penalty = |len: usize| ((5.0 + len as f64) / 6.0).powf(0.6);
         let mut beams: Vec<(Vec<u32>, f64)> = vec![(Vec::new(), 0.0)];
         let mut finished: Vec<(Vec<u32>, f64)> = Vec::new();
@@ -298,17 +322,25 @@ impl Translator {
         let (ids, score) = finished
             .into_iter()
             .max_by(|a, b| (a.1 / penalty(a.0.len() + 1)).total_cmp(&(b.1 / penalty(b.0.len() + 1))))
-            .expect("at least one beam");
+            .ok_or_else(|| Error::invalid("beam search", "no translation was kept".to_owned()))?;
         Ok(self.finish(ids, score))
     }
 
     /// The last layer's attention weights while the decoder reads `translation` (teacher
-    /// forcing on the model's own output).
+    /// forcing on the model's own output). Fails when an id of `translation` is outside the
+    /// target vocabulary or the translation is longer than the model's `max_len`.
     pub fn attention(&self, sentence: &str, translation: &Translation) -> Result<AttentionMaps> {
         let device = self.device();
         let src = self.source_ids(sentence)?;
+        let vocab = self.model.tgt_vocab();
+        if let Some((i, id)) = translation.ids.iter().enumerate().find(|(_, id)| **id as usize >= vocab) {
+            return Err(Error::invalid(
+                "translation",
+                format!("id {id} at position {i} is outside the model's target vocabulary of {vocab} ids"),
+            ));
+        }
         let pair = EncodedPair { src: src.clone(), tgt: translation.ids.clone() };
-        let batch = make_batch(&[pair], &device);
+        let batch = make_batch(&[pair], &device)?;
         let out = self.model.forward(batch.src, batch.tgt_in)?;
         let encoder = out
             .encoder_weights

@@ -7,11 +7,23 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Bool, Device, Int, Tensor};
 
 use crate::attention::{
-    AttentionOutput, MultiHeadAttention, MultiHeadAttentionConfig, decoder_mask, padding_mask, positional_encoding,
+    AttentionOutput, MAX_D_MODEL, MAX_ENCODING_VALUES, MultiHeadAttention, MultiHeadAttentionConfig, decoder_mask,
+    padding_mask, positional_encoding,
 };
 use crate::error::{Error, Result};
 
 use super::tokenizer::PAD;
+
+/// Most encoder (and decoder) layers a configuration may have.
+pub const MAX_LAYERS: usize = 64;
+/// Widest feed-forward hidden layer.
+pub const MAX_D_FF: usize = 65_536;
+/// Most ids in a vocabulary.
+pub const MAX_VOCAB: usize = 1_000_000;
+/// Longest sequence the positional encoding may cover.
+pub const MAX_LEN: usize = 100_000;
+/// Most trained numbers a model may have (2 GB of `f32` weights, plus as much again for Adam).
+pub const MAX_PARAMETERS: usize = 500_000_000;
 
 /// Sizes of a [`Transformer`]; `TransformerConfig::new(src_vocab, tgt_vocab)` starts from a
 /// small configuration that trains in minutes on a laptop CPU.
@@ -91,20 +103,55 @@ impl TransformerConfig {
         self
     }
 
-    /// Checks the sizes and builds the model with random weights on `device`.
-    pub fn init(&self, device: &Device) -> Result<Transformer> {
+    /// Checks every size before anything is allocated: each must be positive, `d_model` at most
+    /// 8192 and divisible by `n_heads`, at most 64 layers, `d_ff` at most 65 536, each
+    /// vocabulary 5 to 1 000 000 ids (the 4 special tokens and more), `max_len` at most 100 000
+    /// with `max_len × d_model` at most 10^8, dropout in `[0, 1)`, and at most 5·10^8 parameters
+    /// in all. [`TransformerConfig::init`] and [`crate::transformer::Translator::load`] call it,
+    /// so a mistyped size or a corrupted `config.txt` is an error instead of an aborted process.
+    pub fn check(&self) -> Result<()> {
         let what = "Transformer configuration";
-        if self.n_layers == 0 || self.d_ff == 0 || self.max_len == 0 || self.src_vocab < 5 || self.tgt_vocab < 5 {
+        let sizes = [
+            ("n_layers", self.n_layers, 1, MAX_LAYERS),
+            ("d_model", self.d_model, 1, MAX_D_MODEL),
+            ("d_ff", self.d_ff, 1, MAX_D_FF),
+            ("src_vocab", self.src_vocab, 5, MAX_VOCAB),
+            ("tgt_vocab", self.tgt_vocab, 5, MAX_VOCAB),
+            ("max_len", self.max_len, 1, MAX_LEN),
+        ];
+        for (name, value, low, high) in sizes {
+            if !(low..=high).contains(&value) {
+                let why = if low == 5 { " (the 4 special tokens and at least one more)" } else { "" };
+                return Err(Error::invalid(what, format!("{name} = {value} must be between {low} and {high}{why}")));
+            }
+        }
+        MultiHeadAttentionConfig::new(self.d_model, self.n_heads).check()?;
+        if self.max_len * self.d_model > MAX_ENCODING_VALUES {
             return Err(Error::invalid(
                 what,
                 format!(
-                    "every size must be positive and each vocabulary hold more than the 4 special tokens: {self:?}"
+                    "max_len × d_model = {} × {} is more than {MAX_ENCODING_VALUES} positional-encoding values",
+                    self.max_len, self.d_model
                 ),
             ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return Err(Error::invalid(what, format!("dropout {} must be in [0, 1)", self.dropout)));
         }
+        let total = self.parameter_counts().iter().fold(0usize, |sum, (_, n)| sum.saturating_add(*n));
+        if total > MAX_PARAMETERS {
+            return Err(Error::invalid(
+                what,
+                format!("the model would have {total} parameters, more than the limit of {MAX_PARAMETERS}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks the sizes ([`TransformerConfig::check`]) and builds the model with random weights on
+    /// `device`.
+    pub fn init(&self, device: &Device) -> Result<Transformer> {
+        self.check()?;
         let attention = MultiHeadAttentionConfig::new(self.d_model, self.n_heads);
         let ffn = || FeedForward {
             inner: LinearConfig::new(self.d_model, self.d_ff).init(device),
@@ -149,18 +196,20 @@ impl TransformerConfig {
         })
     }
 
-    /// Number of trained numbers the model will have, per part, without building it.
+    /// Number of trained numbers the model will have, per part, without building it (saturating
+    /// at `usize::MAX` for absurd sizes instead of overflowing).
     pub fn parameter_counts(&self) -> Vec<(&'static str, usize)> {
+        let (mul, add) = (usize::saturating_mul, usize::saturating_add);
         let (d, f) = (self.d_model, self.d_ff);
-        let attention = 4 * (d * d + d);
-        let ffn = d * f + f + f * d + d;
-        let norm = 2 * d;
+        let attention = mul(4, add(mul(d, d), d));
+        let ffn = add(add(mul(d, f), f), add(mul(f, d), d));
+        let norm = mul(2, d);
         vec![
-            ("source embedding", self.src_vocab * d),
-            ("target embedding", self.tgt_vocab * d),
-            ("encoder layers", self.n_layers * (attention + ffn + 2 * norm)),
-            ("decoder layers", self.n_layers * (2 * attention + ffn + 3 * norm)),
-            ("output layer", d * self.tgt_vocab + self.tgt_vocab),
+            ("source embedding", mul(self.src_vocab, d)),
+            ("target embedding", mul(self.tgt_vocab, d)),
+            ("encoder layers", mul(self.n_layers, add(add(attention, ffn), mul(2, norm)))),
+            ("decoder layers", mul(self.n_layers, add(add(mul(2, attention), ffn), mul(3, norm)))),
+            ("output layer", add(mul(d, self.tgt_vocab), self.tgt_vocab)),
         ]
     }
 }
@@ -178,9 +227,19 @@ pub struct FeedForward {
 impl FeedForward {
     /// # Shapes
     /// - `x`: `(batch, seq, d_model)` → `(batch, seq, d_model)`
-    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+    ///
+    /// Fails when a size of `x` is 0 or its last dimension is not the network's `d_model`.
+    pub fn forward(&self, x: Tensor<3>) -> Result<Tensor<3>> {
+        let d_model = self.inner.weight.val().dims()[0];
+        let dims = x.dims();
+        if dims[2] != d_model || dims.contains(&0) {
+            return Err(Error::invalid(
+                "feed-forward input",
+                format!("it is {dims:?} but the network expects (batch ≥ 1, seq ≥ 1, d_model = {d_model})"),
+            ));
+        }
         let hidden = relu(self.inner.forward(x)); // (batch, seq, d_ff)
-        self.outer.forward(hidden) // (batch, seq, d_model)
+        Ok(self.outer.forward(hidden)) // (batch, seq, d_model)
     }
 }
 
@@ -208,7 +267,7 @@ impl EncoderLayer {
         let AttentionOutput { context, weights } =
             self.self_attention.forward(x.clone(), x.clone(), x.clone(), Some(mask.clone()))?;
         let x = self.norm_1.forward(x + self.dropout.forward(context)); // (batch, src, d_model)
-        let x = self.norm_2.forward(x.clone() + self.dropout.forward(self.ffn.forward(x))); // (batch, src, d_model)
+        let x = self.norm_2.forward(x.clone() + self.dropout.forward(self.ffn.forward(x)?)); // (batch, src, d_model)
         Ok((x, weights))
     }
 }
@@ -259,7 +318,7 @@ impl DecoderLayer {
         let cross =
             self.cross_attention.forward(x.clone(), memory.clone(), memory.clone(), Some(memory_mask.clone()))?;
         let x = self.norm_2.forward(x + self.dropout.forward(cross.context)); // (batch, tgt, d_model)
-        let x = self.norm_3.forward(x.clone() + self.dropout.forward(self.ffn.forward(x))); // (batch, tgt, d_model)
+        let x = self.norm_3.forward(x.clone() + self.dropout.forward(self.ffn.forward(x)?)); // (batch, tgt, d_model)
         Ok((x, DecoderWeights { self_attention: own.weights, cross_attention: cross.weights }))
     }
 }
@@ -318,30 +377,70 @@ impl Transformer {
         self.max_len
     }
 
-    /// Embeds tokens, scales by √d_model and adds the positions.
+    /// Number of source token ids the model embeds.
+    pub fn src_vocab(&self) -> usize {
+        self.src_embedding.weight.val().dims()[0]
+    }
+
+    /// Number of target token ids the model embeds and predicts.
+    pub fn tgt_vocab(&self) -> usize {
+        self.tgt_embedding.weight.val().dims()[0]
+    }
+
+    /// Fails unless `tokens` holds at least one sentence of 1 to `max_len` tokens whose ids are
+    /// all inside the vocabulary of `embedding` (burn would panic on any of these).
+    fn check_tokens(&self, tokens: &Tensor<2, Int>, side: &str, embedding: &Embedding) -> Result<()> {
+        let what = format!("{side} tokens");
+        let [batch, seq] = tokens.dims();
+        if batch == 0 || seq == 0 {
+            return Err(Error::invalid(
+                what,
+                format!("they are [{batch}, {seq}]: there must be at least one sentence of at least one token"),
+            ));
+        }
+        if seq > self.max_len {
+            return Err(Error::invalid(
+                what,
+                format!("sentences of {seq} tokens but the model's positional encoding covers {}", self.max_len),
+            ));
+        }
+        let vocab = embedding.weight.val().dims()[0];
+        let ids =
+            tokens.to_data().try_to_vec_as::<i64>().map_err(|e| Error::invalid(what.clone(), format!("{e:?}")))?;
+        if let Some((i, id)) = ids.iter().enumerate().find(|(_, id)| !(0..vocab as i64).contains(*id)) {
+            return Err(Error::invalid(
+                what,
+                format!(
+                    "id {id} (sentence {}, position {}) is outside the vocabulary of {vocab} ids (0..{vocab})",
+                    i / seq,
+                    i % seq
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Embeds tokens (checked by `check_tokens`), scales by √d_model and adds the
+    /// positions.
     ///
     /// # Shapes
     /// - `tokens`: `(batch, seq)` → `(batch, seq, d_model)`
-    fn embed(&self, embedding: &Embedding, tokens: Tensor<2, Int>) -> Result<Tensor<3>> {
+    fn embed(&self, embedding: &Embedding, tokens: Tensor<2, Int>) -> Tensor<3> {
         let [_, seq] = tokens.dims();
-        if seq > self.max_len {
-            return Err(Error::invalid(
-                "token sequence",
-                format!("it has {seq} tokens but the model's positional encoding covers {}", self.max_len),
-            ));
-        }
         let x = embedding.forward(tokens).mul_scalar((self.d_model as f64).sqrt()); // (batch, seq, d_model)
         let positions = self.positions.clone().narrow(0, 0, seq).unsqueeze::<3>(); // (1, seq, d_model)
-        Ok(self.dropout.forward(x + positions))
+        self.dropout.forward(x + positions)
     }
 
-    /// Runs the encoder.
+    /// Runs the encoder. Fails for an empty batch, sentences longer than `max_len`, or ids
+    /// outside the source vocabulary.
     ///
     /// # Shapes
     /// - `src`: `(batch, src)` token ids, padded with [`PAD`]
     pub fn encode(&self, src: Tensor<2, Int>) -> Result<Encoded> {
+        self.check_tokens(&src, "source", &self.src_embedding)?;
         let mask = padding_mask(&src, i64::from(PAD))?; // (batch, 1, 1, src)
-        let mut x = self.embed(&self.src_embedding, src)?; // (batch, src, d_model)
+        let mut x = self.embed(&self.src_embedding, src); // (batch, src, d_model)
         let mut weights = Vec::with_capacity(self.encoder.len());
         for layer in &self.encoder {
             let (next, w) = layer.forward(x, &mask)?;
@@ -351,14 +450,16 @@ impl Transformer {
         Ok(Encoded { memory: x, mask, weights })
     }
 
-    /// Runs the decoder on target tokens given the encoded source.
+    /// Runs the decoder on target tokens given the encoded source. Fails like
+    /// [`Transformer::encode`] for the target tokens, or when `encoded` has another batch size.
     ///
     /// # Shapes
     /// - `tgt`: `(batch, tgt)` token ids starting with `<start>`, padded with [`PAD`]
     /// - returns logits `(batch, tgt, tgt_vocab)` and each decoder layer's weights
     pub fn decode(&self, tgt: Tensor<2, Int>, encoded: &Encoded) -> Result<(Tensor<3>, Vec<DecoderWeights>)> {
+        self.check_tokens(&tgt, "target", &self.tgt_embedding)?;
         let self_mask = decoder_mask(&tgt, i64::from(PAD))?; // (batch, 1, tgt, tgt)
-        let mut x = self.embed(&self.tgt_embedding, tgt)?; // (batch, tgt, d_model)
+        let mut x = self.embed(&self.tgt_embedding, tgt); // (batch, tgt, d_model)
         let mut weights = Vec::with_capacity(self.decoder.len());
         for layer in &self.decoder {
             let (next, w) = layer.forward(x, &encoded.memory, &self_mask, &encoded.mask)?;
@@ -369,7 +470,8 @@ impl Transformer {
     }
 
     /// The full model: encode `src`, decode `tgt` (teacher forcing), return the logits and every
-    /// layer's attention weights.
+    /// layer's attention weights. Fails when the batch sizes differ or the tokens are not what
+    /// [`Transformer::encode`] and [`Transformer::decode`] accept.
     ///
     /// # Shapes
     /// - `src`: `(batch, src)`, `tgt`: `(batch, tgt)` → logits `(batch, tgt, tgt_vocab)`

@@ -271,43 +271,82 @@ impl Bpe {
     }
 
     /// Reads a tokenizer written by [`Bpe::save`].
+    ///
+    /// The counts in the file are checked against the lines that follow them before anything is
+    /// allocated, so a corrupted or truncated file is an error naming the line, not an attempt
+    /// to reserve memory for billions of symbols.
     pub fn load(path: impl AsRef<Path>) -> Result<Bpe> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-        let bad = |line: usize, message: &str| Error::MalformedRow {
-            path: path.to_owned(),
-            line: line as u64,
-            message: message.to_owned(),
-        };
-        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
-        match lines.next() {
-            Some((_, FORMAT)) => {}
-            _ => return Err(bad(1, "not a dslab BPE tokenizer (the first line should be `dslab-bpe 1`)")),
+        let lines: Vec<&str> = text.lines().collect();
+        let bad =
+            |line: usize, message: String| Error::MalformedRow { path: path.to_owned(), line: line as u64, message };
+        if lines.first() != Some(&FORMAT) {
+            return Err(bad(1, format!("not a dslab BPE tokenizer (the first line should be `{FORMAT}`)")));
         }
-        let count = |name: &str, lines: &mut dyn Iterator<Item = (usize, &str)>| -> Result<usize> {
-            let (n, line) = lines.next().ok_or_else(|| bad(0, "the file ends early"))?;
-            line.strip_prefix(name)
-                .and_then(|rest| rest.trim().parse().ok())
-                .ok_or_else(|| bad(n, &format!("expected `{name} <count>`")))
-        };
-        let n_base = count("characters", &mut lines)?;
+        let mut next = 1; // 0-based index of the next line to read
+        let n_base = read_count(&lines, &mut next, "characters", &bad)?;
         let mut base = Vec::with_capacity(n_base);
-        for _ in 0..n_base {
-            let (n, line) = lines.next().ok_or_else(|| bad(0, "the file ends inside the characters"))?;
+        for line in &lines[next..next + n_base] {
+            next += 1;
             if line.chars().count() != 1 {
-                return Err(bad(n, "expected one character"));
+                return Err(bad(next, format!("expected one character, found `{}`", preview(line))));
             }
-            base.push(line.to_owned());
+            base.push((*line).to_owned());
         }
-        let n_merges = count("merges", &mut lines)?;
+        let n_merges = read_count(&lines, &mut next, "merges", &bad)?;
         let mut merges = Vec::with_capacity(n_merges);
-        for _ in 0..n_merges {
-            let (n, line) = lines.next().ok_or_else(|| bad(0, "the file ends inside the merges"))?;
-            let (a, b) = line.split_once(' ').ok_or_else(|| bad(n, "expected two symbols separated by a space"))?;
-            merges.push((a.to_owned(), b.to_owned()));
+        for line in &lines[next..next + n_merges] {
+            next += 1;
+            match line.split_once(' ') {
+                Some((a, b)) if !a.is_empty() && !b.is_empty() && !b.contains(' ') => {
+                    merges.push((a.to_owned(), b.to_owned()))
+                }
+                _ => {
+                    return Err(bad(
+                        next,
+                        format!("expected two symbols separated by one space, found `{}`", preview(line)),
+                    ));
+                }
+            }
+        }
+        if let Some(extra) = lines[next..].iter().position(|l| !l.trim().is_empty()) {
+            return Err(bad(next + extra + 1, format!("the file goes on after the {n_merges} merges it announced")));
         }
         Ok(Bpe::from_parts(base, merges))
     }
+}
+
+/// Reads the line `<name> <count>` at `lines[*next]` and checks that at least `count` lines
+/// follow it, so that a corrupted count cannot make the caller allocate for lines that are not
+/// there.
+fn read_count(lines: &[&str], next: &mut usize, name: &str, bad: &dyn Fn(usize, String) -> Error) -> Result<usize> {
+    let number = *next + 1; // 1-based line number
+    let Some(line) = lines.get(*next) else {
+        return Err(bad(number, format!("the file ends early after line {}: expected `{name} <count>`", *next)));
+    };
+    let count: usize = line
+        .strip_prefix(name)
+        .and_then(|rest| rest.trim().parse().ok())
+        .ok_or_else(|| bad(number, format!("expected `{name} <count>`, found `{}`", preview(line))))?;
+    let left = lines.len() - number;
+    if count > left {
+        return Err(bad(
+            number,
+            format!("it announces {count} {name} but the file ends after {left} more lines (truncated or corrupted)"),
+        ));
+    }
+    *next = number;
+    Ok(count)
+}
+
+/// The first 40 characters of `line`, for an error message.
+fn preview(line: &str) -> String {
+    let mut short: String = line.chars().take(40).collect();
+    if short.len() < line.len() {
+        short.push('…');
+    }
+    short
 }
 
 #[cfg(test)]
@@ -428,6 +467,35 @@ mod tests {
         std::fs::write(&path, "not a tokenizer\n").unwrap();
         let err = Bpe::load(&path).unwrap_err();
         assert!(err.to_string().contains("line 1: not a dslab BPE tokenizer"), "{err}");
+        // A corrupted count is checked against the lines that follow before anything is allocated.
+        std::fs::write(&path, "dslab-bpe 1\ncharacters 4000000000\na\nb\n").unwrap();
+        let err = Bpe::load(&path).unwrap_err();
+        assert!(
+            err.to_string().contains("line 2: it announces 4000000000 characters but the file ends after 2 more lines"),
+            "{err}"
+        );
+        std::fs::write(&path, "dslab-bpe 1\ncharacters 2\na\nb\nmerges 3\na b\n").unwrap();
+        let err = Bpe::load(&path).unwrap_err();
+        assert!(
+            err.to_string().contains("line 5: it announces 3 merges but the file ends after 1 more lines"),
+            "{err}"
+        );
+        // A truncated file names the line where it ends, not line 0.
+        std::fs::write(&path, "dslab-bpe 1\ncharacters 2\na\nb\n").unwrap();
+        let err = Bpe::load(&path).unwrap_err();
+        assert!(
+            err.to_string().contains("line 5: the file ends early after line 4: expected `merges <count>`"),
+            "{err}"
+        );
+        std::fs::write(&path, "dslab-bpe 1\ncharacters 1\nab\nmerges 0\n").unwrap();
+        let err = Bpe::load(&path).unwrap_err();
+        assert!(err.to_string().contains("line 3: expected one character, found `ab`"), "{err}");
+        std::fs::write(&path, "dslab-bpe 1\ncharacters 1\na\nmerges 1\na\n").unwrap();
+        let err = Bpe::load(&path).unwrap_err();
+        assert!(err.to_string().contains("line 5: expected two symbols separated by one space, found `a`"), "{err}");
+        std::fs::write(&path, "dslab-bpe 1\ncharacters 1\na\nmerges 0\nb c\n").unwrap();
+        let err = Bpe::load(&path).unwrap_err();
+        assert!(err.to_string().contains("line 5: the file goes on after the 0 merges it announced"), "{err}");
         std::fs::remove_file(&path).unwrap();
     }
 }

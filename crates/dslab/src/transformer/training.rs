@@ -164,16 +164,20 @@ fn non_pad(t: &Tensor<2, Int>) -> usize {
     t.clone().not_equal_elem(i64::from(PAD)).int().sum().into_scalar::<i64>() as usize
 }
 
-/// Loss and accuracy of `model` on `pairs`, without dropout or gradients.
+/// Loss and accuracy of `model` on `pairs`, without dropout or gradients, `batch_size` pairs
+/// at a time. Fails when there are no pairs or `batch_size` is 0.
 pub fn evaluate(model: &Transformer, pairs: &[EncodedPair], batch_size: usize) -> Result<Evaluation> {
     if pairs.is_empty() {
         return Err(Error::invalid("evaluation pairs", "there are none"));
     }
+    if batch_size == 0 {
+        return Err(Error::invalid("evaluation batch size", "0: a batch needs at least one sentence pair"));
+    }
     let model = model.valid();
     let device = model.output.weight.val().device();
     let (mut loss_sum, mut hits, mut counted) = (0.0, 0, 0);
-    for chunk in pairs.chunks(batch_size.max(1)) {
-        let batch = make_batch(chunk, &device);
+    for chunk in pairs.chunks(batch_size) {
+        let batch = make_batch(chunk, &device)?;
         let out = model.forward(batch.src, batch.tgt_in)?;
         let (loss, h, c) = loss_and_hits(out.logits, batch.tgt_out);
         loss_sum += f64::from(loss.into_scalar::<f32>()) * c as f64;
@@ -216,6 +220,15 @@ pub fn train(
             format!("{} pairs with batch size {}", pairs.len(), config.batch_size),
         ));
     }
+    if config.log_every == 0 {
+        return Err(Error::invalid("training log_every", "0: progress lines need at least 1 step between them"));
+    }
+    if !(config.lr_factor.is_finite() && config.lr_factor > 0.0) {
+        return Err(Error::invalid(
+            "training lr_factor",
+            format!("{}: it must be a positive number", config.lr_factor),
+        ));
+    }
     let device = model.output.weight.val().device();
     if !device.is_autodiff() {
         return Err(Error::invalid(
@@ -236,12 +249,12 @@ pub fn train(
     let mut best: Option<(f64, usize, Transformer)> = None;
     for step in 1..=config.steps {
         if batches.is_empty() {
-            batches = shuffled_batches(pairs, config.batch_size, &mut rng);
+            batches = shuffled_batches(pairs, config.batch_size, &mut rng)?;
             batches.reverse(); // popped from the back
         }
         let group = batches.pop().expect("refilled above");
         pairs_seen += group.len();
-        let TranslationBatch { src, tgt_in, tgt_out, .. } = make_batch(&group, &device);
+        let TranslationBatch { src, tgt_in, tgt_out, .. } = make_batch(&group, &device)?;
         window_tokens += non_pad(&src) + non_pad(&tgt_out);
         let out = model.forward(src, tgt_in)?;
         let (loss, hits, counted) = loss_and_hits(out.logits, tgt_out);

@@ -2,11 +2,12 @@
 //! (fixtures/bleu/make_fixtures.py), and the model's shapes, masks and checkpoints.
 #![cfg(feature = "transformer")]
 
+use burn::tensor::{Int, Tensor, TensorData};
 use dslab::attention::{self, to_vec};
 use dslab::transformer::bleu::tokenize_13a;
 use dslab::transformer::{
-    Bpe, EncodedPair, SentencePair, TrainingConfig, TransformerConfig, Translator, corpus_bleu, encode_pairs, evaluate,
-    make_batch, train,
+    Bpe, EncodedPair, SentencePair, TrainingConfig, TransformerConfig, Translation, Translator, corpus_bleu,
+    encode_pairs, evaluate, make_batch, train,
 };
 use serde_json::Value;
 
@@ -68,7 +69,7 @@ fn every_layer_returns_its_attention_per_head_and_masks_hold() {
     let (en, de, pairs) = tiny_data();
     let device = attention::device();
     let model = tiny_config(&en, &de).with_layers(2).init(&device).unwrap();
-    let batch = make_batch(&pairs[..2], &device);
+    let batch = make_batch(&pairs[..2], &device).unwrap();
     let [b, src] = batch.src.dims();
     let [_, tgt] = batch.tgt_in.dims();
     let out = model.forward(batch.src.clone(), batch.tgt_in.clone()).unwrap();
@@ -158,10 +159,121 @@ fn bad_configurations_and_inputs_are_clear_errors() {
     assert!(err.to_string().contains("dropout 1.5 must be in [0, 1)"), "{err}");
     let (en, de, pairs) = tiny_data();
     let model = tiny_config(&en, &de).with_max_len(4).init(&device).unwrap();
-    let batch = make_batch(&pairs[..1], &device);
+    let batch = make_batch(&pairs[..1], &device).unwrap();
     let err = model.forward(batch.src, batch.tgt_in).unwrap_err();
     assert!(err.to_string().contains("covers 4"), "{err}");
     let plain = tiny_config(&en, &de).init(&device).unwrap();
     let err = train(plain, &pairs, &[], &TrainingConfig::new(1), |_| {}).unwrap_err();
     assert!(err.to_string().contains("not on an autodiff device"), "{err}");
+}
+
+fn ids(rows: usize, cols: usize, values: Vec<i64>) -> Tensor<2, Int> {
+    Tensor::from_data(TensorData::new(values, [rows, cols]), &attention::device())
+}
+
+#[test]
+fn absurd_sizes_and_bad_tokens_are_errors_before_burn_sees_them() {
+    let _rng = crate::burn_rng();
+    let device = attention::device();
+    let err = TransformerConfig::new(100, 100).with_d_model(1_000_000_000).init(&device).unwrap_err();
+    assert_eq!(err.to_string(), "invalid Transformer configuration: d_model = 1000000000 must be between 1 and 8192");
+    let err = TransformerConfig::new(3, 100).check().unwrap_err();
+    assert!(err.to_string().contains("src_vocab = 3 must be between 5 and 1000000 (the 4 special tokens"), "{err}");
+    let err = TransformerConfig::new(100, 100).with_layers(usize::MAX).check().unwrap_err();
+    assert!(err.to_string().contains("n_layers = 18446744073709551615 must be between 1 and 64"), "{err}");
+    let err = TransformerConfig::new(1_000_000, 1_000_000).with_d_model(512).with_heads(8).check().unwrap_err();
+    assert!(err.to_string().contains("parameters, more than the limit of 500000000"), "{err}");
+    let err = TransformerConfig::new(100, 100).with_d_model(8192).with_max_len(100_000).check().unwrap_err();
+    assert!(err.to_string().contains("max_len × d_model = 100000 × 8192 is more than 100000000"), "{err}");
+    let huge = TransformerConfig::new(usize::MAX, usize::MAX).with_d_model(usize::MAX).with_d_ff(usize::MAX);
+    assert!(huge.parameter_counts().iter().all(|&(_, n)| n == usize::MAX), "saturates instead of overflowing");
+
+    let (en, de, pairs) = tiny_data();
+    let model = tiny_config(&en, &de).init(&device).unwrap();
+    let src = make_batch(&pairs[..1], &device).unwrap().src;
+    let err = model.forward(src.clone(), ids(1, 0, vec![])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid target tokens: they are [1, 0]: there must be at least one sentence of at least one token"
+    );
+    let err = model.forward(ids(0, 3, vec![]), ids(0, 3, vec![])).unwrap_err();
+    assert!(err.to_string().contains("invalid source tokens: they are [0, 3]"), "{err}");
+    let err = model.forward(ids(1, 3, vec![5, 9999, 2]), ids(1, 1, vec![1])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "invalid source tokens: id 9999 (sentence 0, position 1) is outside the vocabulary of {0} ids (0..{0})",
+            en.vocab_size()
+        )
+    );
+    let err = model.forward(src, ids(1, 2, vec![1, -1])).unwrap_err();
+    assert!(err.to_string().contains("id -1 (sentence 0, position 1) is outside the vocabulary"), "{err}");
+    let x = Tensor::<3>::ones([1, 3, 16], &device);
+    let err = model.encoder[0].ffn.forward(x).unwrap_err();
+    assert!(err.to_string().contains("it is [1, 3, 16] but the network expects"), "{err}");
+
+    let translator = Translator::new(&model, tiny_config(&en, &de), en.clone(), de.clone());
+    let err = translator.beam("I see a dog.", usize::MAX, 20).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "invalid beam width: 18446744073709551615: it must be between 1 and the target vocabulary size {}",
+            de.vocab_size()
+        )
+    );
+    assert!(translator.beam("I see a dog.", 0, 20).is_err());
+    let wrong = Translation { text: String::new(), tokens: Vec::new(), ids: vec![5, 70_000], log_probability: 0.0 };
+    let err = translator.attention("I see a dog.", &wrong).unwrap_err();
+    assert!(err.to_string().contains("id 70000 at position 1 is outside the model's target vocabulary"), "{err}");
+
+    let err = evaluate(&model, &pairs, 0).unwrap_err();
+    assert_eq!(err.to_string(), "invalid evaluation batch size: 0: a batch needs at least one sentence pair");
+    let training_model = tiny_config(&en, &de).init(&attention::training_device()).unwrap();
+    let mut config = TrainingConfig::new(1);
+    config.log_every = 0;
+    let err = train(training_model.clone(), &pairs, &[], &config, |_| {}).unwrap_err();
+    assert!(err.to_string().contains("log_every: 0: progress lines need at least 1 step"), "{err}");
+    let err = train(training_model, &pairs, &[], &TrainingConfig::new(1).with_lr_factor(f64::NAN), |_| {}).unwrap_err();
+    assert_eq!(err.to_string(), "invalid training lr_factor: NaN: it must be a positive number");
+}
+
+#[test]
+fn corrupted_checkpoints_are_errors_not_aborts() {
+    let _rng = crate::burn_rng();
+    let (en, de, _) = tiny_data();
+    let device = attention::device();
+    let config = tiny_config(&en, &de);
+    let translator = Translator::new(&config.init(&device).unwrap(), config.clone(), en, de);
+    let dir = std::env::temp_dir().join(format!("dslab-corrupt-{}", std::process::id()));
+    translator.save(&dir).unwrap();
+    let load = || Translator::load(&dir, &device).unwrap_err().to_string();
+    let good_config = std::fs::read_to_string(dir.join("config.txt")).unwrap();
+
+    // d_model = 10^9 would allocate 256 GB of positional encoding and embeddings.
+    std::fs::write(dir.join("config.txt"), good_config.replace("d_model = 32", "d_model = 1000000000")).unwrap();
+    let err = load();
+    assert!(err.starts_with("invalid Transformer configuration in "), "{err}");
+    assert!(err.ends_with("config.txt: d_model = 1000000000 must be between 1 and 8192"), "{err}");
+    std::fs::write(dir.join("config.txt"), good_config.replace("n_heads = 4", "d_model = 32")).unwrap();
+    assert!(load().contains("config.txt, line 3: `d_model` is set twice"), "{}", load());
+    std::fs::write(dir.join("config.txt"), good_config.replace("n_heads = 4\n", "")).unwrap();
+    assert!(load().ends_with("config.txt: missing settings: n_heads"), "{}", load());
+    std::fs::write(dir.join("config.txt"), &good_config).unwrap();
+
+    // A count of 4 000 000 000 characters would reserve 96 GB before reading them.
+    let good_bpe = std::fs::read_to_string(dir.join("en.bpe")).unwrap();
+    let mut lines: Vec<&str> = good_bpe.lines().collect();
+    lines[1] = "characters 4000000000";
+    std::fs::write(dir.join("en.bpe"), lines.join("\n")).unwrap();
+    let err = load();
+    assert!(err.contains("en.bpe, line 2: it announces 4000000000 characters but the file ends after"), "{err}");
+    let cut = good_bpe.lines().take(5).collect::<Vec<_>>().join("\n");
+    std::fs::write(dir.join("en.bpe"), cut).unwrap();
+    let err = load();
+    assert!(err.contains("en.bpe, line 2: it announces"), "{err}");
+    std::fs::write(dir.join("en.bpe"), &good_bpe).unwrap();
+
+    std::fs::write(dir.join("model.bpk"), b"not a burn record").unwrap();
+    assert!(load().contains("cannot load"), "{}", load());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
