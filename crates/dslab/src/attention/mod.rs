@@ -28,7 +28,9 @@ pub use convert::{head_maps, tensor_from_rows, to_rows, to_vec};
 pub use masks::{MAX_MASK_VALUES, decoder_mask, look_ahead_mask, padding_mask};
 pub use multi_head::{AttentionOutput, MAX_D_MODEL, MultiHeadAttention, MultiHeadAttentionConfig};
 pub use positional::{MAX_ENCODING_VALUES, positional_encoding, positional_encoding_concatenated};
-pub use scaled_dot_product::{MASKED_LOGIT, scaled_dot_product_attention, try_scaled_dot_product_attention};
+pub use scaled_dot_product::{
+    MASKED_LOGIT, MAX_WEIGHT_VALUES, scaled_dot_product_attention, try_scaled_dot_product_attention,
+};
 
 pub use burn::tensor::{Bool, Device, Int, Tensor};
 

@@ -10,6 +10,10 @@ use crate::error::{Error, Result};
 /// code: `exp(-1e9 - max)` is exactly zero in floating point, so blocked keys get weight 0.
 pub const MASKED_LOGIT: f32 = -1e9;
 
+/// The most attention weights one call may compute, 2^30 (4 GiB of `f32`): beyond that the
+/// `(batch, heads, seq_q, seq_k)` weights would exhaust memory and abort the process.
+pub const MAX_WEIGHT_VALUES: usize = 1 << 30;
+
 /// `softmax(Q Kᵀ / √d_k) V`, returning `(context, weights)`.
 ///
 /// `mask` marks blocked (query, key) pairs with `true`; it may have size 1 in any dimension and
@@ -40,8 +44,9 @@ pub fn scaled_dot_product_attention(
     }
 }
 
-/// [`scaled_dot_product_attention`] that returns an error for shapes that do not fit or have a
-/// size 0 (burn-ndarray's matrix product divides by the depth and the key count).
+/// [`scaled_dot_product_attention`] that returns an error for shapes that do not fit, have a
+/// size 0 (burn-ndarray's matrix product divides by the depth and the key count), or would need
+/// more than [`MAX_WEIGHT_VALUES`] weights.
 pub fn try_scaled_dot_product_attention(
     q: Tensor<4>,
     k: Tensor<4>,
@@ -77,6 +82,18 @@ pub fn try_scaled_dot_product_attention(
         ));
     }
     let full = [b, h, seq_q, seq_k];
+    let values = full.iter().fold(1usize, |n, &d| n.saturating_mul(d));
+    if values > MAX_WEIGHT_VALUES {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "q is {:?} and k is {:?}: the weights {full:?} would hold {values} values, more than the limit of \
+                 {MAX_WEIGHT_VALUES}; use shorter sequences or smaller batches",
+                q.dims(),
+                k.dims()
+            ),
+        ));
+    }
     if let Some(m) = &mask {
         let dims = m.dims();
         if dims.iter().zip(full).any(|(&d, f)| d != 1 && d != f) {

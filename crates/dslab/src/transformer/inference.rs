@@ -54,6 +54,10 @@ pub struct AttentionMaps {
     pub cross: Tensor<4>,
 }
 
+/// The widest beam [`Translator::beam`] accepts: each step scores width × width candidates and
+/// decodes `width` partial translations at once.
+pub const MAX_BEAM_WIDTH: usize = 1000;
+
 const CONFIG_FILE: &str = "config.txt";
 const MODEL_FILE: &str = "model.bpk";
 const SOURCE_FILE: &str = "en.bpe";
@@ -256,13 +260,17 @@ impl Translator {
     /// Beam search: keeps the `width` most likely partial translations at each step and returns
     /// the best finished one, scored by log-probability divided by the GNMT length penalty
     /// `((5 + length) / 6)^0.6`, so that short outputs are not favoured merely for being short.
-    /// Fails unless `width` is between 1 and the target vocabulary size.
+    /// Fails unless `width` is between 1 and the target vocabulary size, and at most
+    /// [`MAX_BEAM_WIDTH`].
     pub fn beam(&self, sentence: &str, width: usize, max_len: usize) -> Result<Translation> {
         let vocab = self.model.tgt_vocab();
-        if width == 0 || width > vocab {
+        if width == 0 || width > vocab.min(MAX_BEAM_WIDTH) {
             return Err(Error::invalid(
                 "beam width",
-                format!("{width}: it must be between 1 and the target vocabulary size {vocab}"),
+                format!(
+                    "{width}: it must be between 1 and the target vocabulary size {vocab} (and at most \
+                     {MAX_BEAM_WIDTH}: each step decodes width × width candidates)"
+                ),
             ));
         }
         let device = self.device();

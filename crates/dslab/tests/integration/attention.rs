@@ -200,6 +200,11 @@ fn empty_and_oversized_inputs_are_clear_errors() {
     let err = try_scaled_dot_product_attention(q, none.clone(), none, None).unwrap_err();
     assert!(err.to_string().contains("k is [1, 2, 0, 4]"), "{err}");
 
+    // 10^6 queries and keys of depth 1 are 8 MB of input but 4 TB of weights.
+    let long = Tensor::<4>::ones([1, 1, 1_000_000, 1], &device);
+    let err = try_scaled_dot_product_attention(long.clone(), long.clone(), long, None).unwrap_err();
+    assert!(err.to_string().contains("would hold 1000000000000 values, more than the limit of 1073741824"), "{err}");
+
     let err = look_ahead_mask(0, &device).unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -217,11 +217,13 @@ fn absurd_sizes_and_bad_tokens_are_errors_before_burn_sees_them() {
     assert_eq!(
         err.to_string(),
         format!(
-            "invalid beam width: 18446744073709551615: it must be between 1 and the target vocabulary size {}",
+            "invalid beam width: 18446744073709551615: it must be between 1 and the target vocabulary size {} (and \
+             at most 1000: each step decodes width × width candidates)",
             de.vocab_size()
         )
     );
     assert!(translator.beam("I see a dog.", 0, 20).is_err());
+    assert!(translator.beam("I see a dog.", de.vocab_size() + 1, 20).is_err());
     let wrong = Translation { text: String::new(), tokens: Vec::new(), ids: vec![5, 70_000], log_probability: 0.0 };
     let err = translator.attention("I see a dog.", &wrong).unwrap_err();
     assert!(err.to_string().contains("id 70000 at position 1 is outside the model's target vocabulary"), "{err}");
