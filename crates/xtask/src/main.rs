@@ -6,6 +6,7 @@
 
 mod e2e;
 mod env;
+mod evcxr_patch;
 mod reference;
 mod setup;
 

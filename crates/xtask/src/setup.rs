@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::env::{Env, FNV_OFFSET, command, elapsed, fnv1a, output, run};
-use crate::{Failure, Result};
+use crate::{Failure, Result, evcxr_patch};
 
 /// The evcxr_jupyter release the notebooks are tested with.
 pub const EVCXR_VERSION: &str = "0.22.0";
@@ -141,54 +141,31 @@ fn rust_src() -> Result {
     run(Command::new("rustup").args(["component", "add", "rust-src"]), "rustup component add rust-src")
 }
 
-/// The evcxr_jupyter binary at [`EVCXR_VERSION`]: the environment's, cargo's own, or a new
-/// install into the environment (never replacing one the user installed elsewhere).
+/// The evcxr_jupyter binary at [`EVCXR_VERSION`]: conda's when the conda environment has it
+/// (without our fix, see [`crate::evcxr_patch`]), else our patched build in the environment,
+/// installed once (never replacing one the user installed elsewhere).
 fn evcxr(base: &Env, prefix: &Path) -> Result<PathBuf> {
     let in_env = bin_dir(prefix).join(exe("evcxr_jupyter"));
-    let listed = |root: Option<&Path>| {
-        let mut cmd = Command::new(&base.cargo);
-        cmd.args(["install", "--list"]);
-        if let Some(root) = root {
-            cmd.arg("--root").arg(root);
-        }
-        output(&mut cmd)
-            .is_some_and(|list| list.lines().any(|l| l.trim_end() == format!("evcxr_jupyter v{EVCXR_VERSION}:")))
-    };
     let conda_has_it = fs::read_dir(prefix.join("conda-meta"))
         .map(|dir| {
             dir.filter_map(|e| e.ok())
                 .any(|e| e.file_name().to_string_lossy().starts_with(&format!("evcxr-{EVCXR_VERSION}-")))
         })
         .unwrap_or(false);
-    if in_env.exists() && (listed(Some(prefix)) || conda_has_it) {
+    if in_env.exists() && conda_has_it {
         return Ok(in_env);
     }
-    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
-        std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" }).map(|h| PathBuf::from(h).join(".cargo"))
-    });
-    if let Some(home) = cargo_home {
-        let global = home.join("bin").join(exe("evcxr_jupyter"));
-        if global.exists() && listed(None) {
-            return Ok(global);
-        }
+    let stamp = prefix.join("dslab-evcxr.txt");
+    let wanted = evcxr_patch::stamp(EVCXR_VERSION);
+    if in_env.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(in_env);
     }
     eprintln!(
-        "xtask: installing evcxr_jupyter {EVCXR_VERSION} into {} (about 7 minutes on two cores, once)",
+        "xtask: building evcxr_jupyter {EVCXR_VERSION} (with dslab's output fix) into {} (about 7 minutes on two cores, once)",
         prefix.display()
     );
-    // With the target folder on PATH, cargo does not warn that the binary is not on PATH: the
-    // kernel is registered by its full path, so the user's PATH does not matter.
-    let dirs = std::iter::once(bin_dir(prefix))
-        .chain(std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>()));
-    let mut install = command(&base.cargo);
-    install.args(["install", "evcxr_jupyter", "--version", EVCXR_VERSION, "--locked", "--root"]).arg(prefix);
-    if let Ok(path) = std::env::join_paths(dirs) {
-        install.env("PATH", path);
-    }
-    run(
-        &mut install,
-        &format!("cargo install evcxr_jupyter --version {EVCXR_VERSION} --locked --root {}", prefix.display()),
-    )?;
+    evcxr_patch::install(&base.cargo, &base.root, prefix, EVCXR_VERSION)?;
+    fs::write(&stamp, wanted)?;
     Ok(in_env)
 }
 
