@@ -21,6 +21,7 @@
 //! | `tsa` | transforms, decomposition, ACF/PACF, ADF, smoothing, ARIMA | `tsa` | 04 |
 //! | `portfolio` | returns, covariances, random portfolios, the efficient frontier | `portfolio` | 05 |
 //! | `geo` | distances, projections, grids, spatial index, the location search | `geo` | 06 |
+//! | `iac` | typed Terraform resources, HCL/JSON, dependency graph, plan/apply on a simulated Azure, policies | `iac` | 07 |
 #![warn(missing_docs)]
 
 #[cfg(feature = "attention")]
@@ -29,6 +30,8 @@ pub mod data;
 pub mod error;
 #[cfg(feature = "geo")]
 pub mod geo;
+#[cfg(feature = "iac")]
+pub mod iac;
 pub mod plot;
 #[cfg(feature = "portfolio")]
 pub mod portfolio;

@@ -4,6 +4,7 @@
 
 mod attention;
 mod geo;
+mod iac;
 mod portfolio;
 mod transformer;
 mod tsa;
