@@ -202,6 +202,15 @@ pub fn arm_template(config: &Config) -> Result<String> {
                 }
             }
         }
+        if a.rtype == ResourceType::MssqlServerAuditing {
+            // The provider's defaults, which ARM needs written out.
+            if resource.get("enabled").is_none() {
+                properties = properties.with("state", Json::Str("Enabled".into()));
+            }
+            if resource.get("log_monitoring_enabled").is_none() {
+                properties = properties.with("isAzureMonitorTargetEnabled", Json::Bool(true));
+            }
+        }
         if let Some(s) = &server {
             body = body.with(
                 "dependsOn",

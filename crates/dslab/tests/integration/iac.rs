@@ -579,6 +579,10 @@ fn the_tools_table_and_the_arm_template() {
         "[parameters('administrator_login_password')]"
     );
     assert!(resources[2]["dependsOn"][0].as_str().unwrap().contains("'example-sqlserver'"));
+    let audited = tools::arm_template(&hardened()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&audited).unwrap();
+    assert_eq!(json["resources"][2]["properties"]["state"], "Enabled");
+    assert_eq!(json["resources"][2]["properties"]["retentionDays"], 90);
 }
 
 #[test]
