@@ -29,8 +29,8 @@ pub struct SimulatedAzure {
     calls: std::cell::Cell<u64>,
 }
 
-fn not_found(what: &str, message: String) -> Error {
-    Error::invalid(format!("simulated Azure call: {what}"), message)
+fn refused(what: &str, message: String) -> Error {
+    Error::invalid(format!("request to the simulated Azure ({what})"), message)
 }
 
 impl SimulatedAzure {
@@ -76,7 +76,7 @@ impl SimulatedAzure {
             .attributes
             .get(attribute)
             .cloned()
-            .ok_or_else(|| not_found("read", format!("{id_or_name} has no attribute `{attribute}`")))
+            .ok_or_else(|| refused("read", format!("{id_or_name} has no attribute `{attribute}`")))
     }
 
     fn find(&self, id_or_name: &str) -> Result<String> {
@@ -92,8 +92,8 @@ impl SimulatedAzure {
             .collect();
         match matches.as_slice() {
             [one] => Ok((*one).clone()),
-            [] => Err(not_found("find", format!("no resource has the ID or name \"{id_or_name}\""))),
-            _ => Err(not_found("find", format!("{} resources are named \"{id_or_name}\"; give the ID", matches.len()))),
+            [] => Err(refused("find", format!("no resource has the ID or name \"{id_or_name}\""))),
+            _ => Err(refused("find", format!("{} resources are named \"{id_or_name}\"; give the ID", matches.len()))),
         }
     }
 
@@ -118,7 +118,7 @@ impl SimulatedAzure {
         self.calls.set(self.calls.get() + 1);
         let id = Self::id_for(rtype, args);
         if self.objects.contains_key(&id.to_lowercase()) {
-            return Err(not_found(
+            return Err(refused(
                 "create",
                 format!(
                     "a resource with the ID \"{id}\" already exists - to be managed via Terraform this resource needs to be imported into the State"
@@ -136,7 +136,7 @@ impl SimulatedAzure {
         if let Some(parent) = parent
             && !self.objects.contains_key(&parent.to_lowercase())
         {
-            return Err(not_found(
+            return Err(refused(
                 "create",
                 format!("ParentResourceNotFound: {parent} does not exist, so {id} cannot be created in it"),
             ));
@@ -145,7 +145,7 @@ impl SimulatedAzure {
             let server = args.get("server_id").and_then(Value::as_str).unwrap_or_default().to_lowercase();
             let closed = self.objects.get(&server).and_then(|o| o.attributes.get("public_network_access_enabled"));
             if closed == Some(&Value::Bool(false)) {
-                return Err(not_found(
+                return Err(refused(
                     "create",
                     format!(
                         "{id}: unable to create or modify firewall rules when public network access to the server is disabled"
@@ -173,7 +173,7 @@ impl SimulatedAzure {
                 .values()
                 .any(|o| o.attributes.get("fully_qualified_domain_name") == Some(&Value::Str(fqdn.clone())))
             {
-                return Err(not_found(
+                return Err(refused(
                     "create",
                     format!("the server name \"{name}\" is already taken (SQL server names are global)"),
                 ));
@@ -191,7 +191,7 @@ impl SimulatedAzure {
         let object = self
             .objects
             .get_mut(&id.to_lowercase())
-            .ok_or_else(|| not_found("update", format!("{id} does not exist (deleted outside Terraform?)")))?;
+            .ok_or_else(|| refused("update", format!("{id} does not exist (deleted outside Terraform?)")))?;
         for (name, value) in args {
             if object.rtype.arg(name).is_some_and(|s| !s.force_new) {
                 let value = match (value, object.rtype.arg(name).map(|s| s.fill)) {
@@ -214,7 +214,7 @@ impl SimulatedAzure {
         let prefix = format!("{key}/");
         let inside: Vec<String> = self.objects.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
         if object.rtype == ResourceType::ResourceGroup && !inside.is_empty() {
-            return Err(not_found(
+            return Err(refused(
                 "delete",
                 format!(
                     "the resource group {id} still contains {} resources; the azurerm provider refuses to delete it",
