@@ -102,6 +102,29 @@ const kernelState = async () => {
   return kernels.map((k) => (k.error ? k.error : `${k.name} ${k.execution_state}, last activity ${k.last_activity}`)).join('; ');
 };
 
+// Kernel → Restart Kernel and Run All Cells… → confirm; returns the dialog's title.
+async function restartAndRunAll(page) {
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Kernel$/ }).click();
+  await page.locator('.lm-Menu-item', { hasText: 'Restart Kernel and Run All Cells' }).click();
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.waitFor({ timeout: 30_000 });
+  const title = ((await dialog.locator('.jp-Dialog-header').textContent()) ?? '').trim();
+  await dialog.locator('button.jp-mod-accept').click();
+  await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+  return title;
+}
+
+// Whether some code cell is running or has run within `seconds`.
+async function cellsStarted(page, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const now = await progress(page);
+    if (now.running >= 0 || now.done > 0) return true;
+    await page.waitForTimeout(1000);
+  }
+  return false;
+}
+
 function limitFor(name) {
   try {
     return readNotebook(name).metadata?.dslab?.browser_limit_s ?? defaultLimit;
@@ -127,10 +150,15 @@ async function runNotebook(browser, name) {
     );
     const panels = await page.locator('.jp-NotebookPanel').count();
     if (panels !== 1) result.problems.push(`the page opened ${panels} notebooks, not 1`);
-    // The student's way: the Kernel menu, then confirm the restart.
-    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Kernel$/ }).click();
-    await page.locator('.lm-Menu-item', { hasText: 'Restart Kernel and Run All Cells' }).click();
-    await page.locator('.jp-Dialog-footer button.jp-mod-accept').click();
+    // The student's way: the Kernel menu, then confirm the restart. Seen here once on the first
+    // notebook of a run: the confirmation was accepted but the kernel never restarted and no cell
+    // ran. A student would choose the menu again; so does this, once, and says so.
+    const title = await restartAndRunAll(page);
+    if (!(await cellsStarted(page, 90))) {
+      result.notes = [`"${title}" was confirmed but no cell started within 90 s; chose Restart Kernel and Run All Cells again`];
+      console.log(`       note: ${result.notes[0]}`);
+      await restartAndRunAll(page);
+    }
     // Done when every code cell shows an execution count and the kernel is idle again; watched
     // every 2 s so that a stall or the time limit ends with what the page showed.
     let last = { done: -1 };
