@@ -63,12 +63,17 @@ async function waitForSave(page, name, since) {
   throw new Error('the saved notebook never recorded every cell as run (Ctrl+S did not save?)');
 }
 
-// Errors as the saved notebook records them (exact).
+// Errors as the saved notebook records them (exact). evcxr reports a panicking cell (a failed
+// assert! among them) as run and prints Rust's panic message to stderr: that counts as an error.
 function savedErrors(nb) {
   const errors = [];
   nb.cells.forEach((cell, index) => {
     for (const out of cell.outputs ?? []) {
       if (out.output_type === 'error') errors.push(`cell ${index}: ${out.ename}: ${String(out.evalue).slice(0, 300)}`);
+      const text = [].concat(out.text ?? []).join('');
+      if (out.output_type === 'stream' && out.name === 'stderr' && /\bpanicked at /.test(text)) {
+        errors.push(`cell ${index} panicked: ${text.trim().slice(0, 400)}`);
+      }
     }
   });
   return errors;

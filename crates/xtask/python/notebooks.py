@@ -119,7 +119,35 @@ def execute(nb, path, timeout=CELL_TIMEOUT):
                     error += "\n" + out.get("text", "")[-2000:]
     except (CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError) as err:
         error = f"{type(err).__name__}: {err}"
+    if error is None:
+        panics = panicked_cells(nb)
+        if panics:
+            error = "a cell panicked (evcxr reports a panic, a failed assert! among them, as a cell that ran):\n" + "\n".join(panics)
     return time.monotonic() - start, error
+
+
+# evcxr catches a cell's panic, prints Rust's panic message to stderr and reports the cell as
+# run, so Jupyter goes on to the next cell: the panic message is what tells a failed assert!.
+PANIC = re.compile(r"\bpanicked at ")
+
+
+def panicked_cells(nb):
+    """`cell N: message` for every code cell whose stderr shows a Rust panic."""
+    found = []
+    index = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        index += 1
+        stderr = "".join(
+            "".join(out.get("text", ""))
+            for out in cell.get("outputs", [])
+            if out.get("output_type") == "stream" and out.get("name") == "stderr"
+        )
+        match = PANIC.search(stderr)
+        if match:
+            found.append(f"code cell {index}: {stderr[max(0, match.start() - 40):].strip()[:600]}")
+    return found
 
 
 def outputs_text(cell):
@@ -417,6 +445,14 @@ def selftest():
     assert dirty_cells(nb) == [1]
     assert outputs_text(nb.cells[1]) == "50"
     assert dep_lines(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(":dep a = 1\nlet x = 1;")])) == [":dep a = 1"]
+    panicking = nbformat.v4.new_code_cell("assert!(1 > 2);")
+    panicking.outputs = [nbformat.v4.new_output(
+        "stream", name="stderr",
+        text="thread '<unnamed>' (4242) panicked at src/lib.rs:41:1:\nassertion failed: 1 > 2\n")]
+    quiet = nbformat.v4.new_code_cell(":dep dslab")
+    quiet.outputs = [nbformat.v4.new_output("stream", name="stderr", text="   Compiling dslab v0.1.0\n")]
+    found = panicked_cells(nbformat.v4.new_notebook(cells=[quiet, panicking]))
+    assert len(found) == 1 and found[0].startswith("code cell 2: thread"), found
     print("notebooks.py selftest: ok")
     return 0
 
