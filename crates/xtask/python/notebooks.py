@@ -60,12 +60,22 @@ def dirty_cells(nb):
     ]
 
 
+def cells_without_unique_ids(path):
+    """Cells whose `id` is missing or repeated (nbformat 4.5 requires unique ids)."""
+    cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    ids = [c.get("id") for c in cells]
+    return [i for i, cid in enumerate(ids) if cid is None or ids.count(cid) > 1]
+
+
 def check_clean(paths):
     bad = []
     for path in paths:
         cells = dirty_cells(load(path))
         if cells:
             bad.append(f"{path}: cells {cells} carry outputs or execution counts")
+        cells = cells_without_unique_ids(path)
+        if cells:
+            bad.append(f"{path}: cells {cells} have no id or share one (give each cell a unique `id`)")
     for line in bad:
         print(f"error: {line}", file=sys.stderr)
     if bad:
