@@ -1,5 +1,5 @@
 // Opens every notebook in JupyterLab in headless Chromium and runs it as a student would:
-// Kernel → "Restart Kernel and Run All Cells…" → Restart, then waits until every cell has run.
+// Run → "Run All Cells" in the notebook's fresh kernel, then waits until every cell has run.
 // For each notebook it saves the work copy and checks that no cell failed (the saved outputs,
 // exactly as nbclient would read them), that the page renders every SVG plot and HTML table the
 // kernel sent, and saves a full-page screenshot.
@@ -107,16 +107,25 @@ const kernelState = async () => {
   return kernels.map((k) => (k.error ? k.error : `${k.name} ${k.execution_state}, last activity ${k.last_activity}`)).join('; ');
 };
 
-// Kernel → Restart Kernel and Run All Cells… → confirm; returns the dialog's title.
-async function restartAndRunAll(page) {
-  await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Kernel$/ }).click();
-  await page.locator('.lm-Menu-item', { hasText: 'Restart Kernel and Run All Cells' }).click();
+// Run → Run All Cells, in the fresh kernel the notebook opened with (every notebook gets its own:
+// the previous one's session is shut down). Not Kernel → Restart Kernel and Run All Cells: seen
+// here, evcxr_jupyter 0.22.0 sometimes exits during a restart ("Codec Error: Broken pipe" on a
+// reply to a closed connection), JupyterLab then restarts it again and the Run All is lost. A
+// "Select Kernel" dialog that JupyterLab may show on the first page is accepted first (the
+// notebook's own kernel). Returns what was done, for the notes.
+async function runAll(page) {
+  const done = [];
   const dialog = page.locator('.jp-Dialog');
-  await dialog.waitFor({ timeout: 30_000 });
-  const title = ((await dialog.locator('.jp-Dialog-header').textContent()) ?? '').trim();
-  await dialog.locator('button.jp-mod-accept').click();
-  await dialog.waitFor({ state: 'detached', timeout: 30_000 });
-  return title;
+  if (await dialog.count()) {
+    const title = ((await dialog.first().locator('.jp-Dialog-header').textContent()) ?? '').trim();
+    await dialog.first().locator('button.jp-mod-accept').click();
+    await dialog.first().waitFor({ state: 'detached', timeout: 30_000 });
+    done.push(`accepted the dialog "${title}"`);
+  }
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
+  done.push('Run All Cells');
+  return done.join(', then ');
 }
 
 // Whether some code cell is running or has run within `seconds`.
@@ -155,14 +164,13 @@ async function runNotebook(browser, name) {
     );
     const panels = await page.locator('.jp-NotebookPanel').count();
     if (panels !== 1) result.problems.push(`the page opened ${panels} notebooks, not 1`);
-    // The student's way: the Kernel menu, then confirm the restart. Seen here once on the first
-    // notebook of a run: the confirmation was accepted but the kernel never restarted and no cell
-    // ran. A student would choose the menu again; so does this, once, and says so.
-    const title = await restartAndRunAll(page);
+    // The student's way: the Run menu. If no cell starts (seen once on the first page of a run),
+    // choose it once more, as a student would, and say so.
+    const how = await runAll(page);
     if (!(await cellsStarted(page, 90))) {
-      result.notes = [`"${title}" was confirmed but no cell started within 90 s; chose Restart Kernel and Run All Cells again`];
+      result.notes = [`${how}: no cell started within 90 s; chose Run All Cells again`];
       console.log(`       note: ${result.notes[0]}`);
-      await restartAndRunAll(page);
+      await runAll(page);
     }
     // Done when every code cell shows an execution count and the kernel is idle again; watched
     // every 2 s so that a stall or the time limit ends with what the page showed.
@@ -255,7 +263,7 @@ const browser = await chromium.launch({
 const results = [];
 try {
   for (const name of notebooks) {
-    console.log(`--- ${name}: Restart Kernel and Run All Cells`);
+    console.log(`--- ${name}: Run All Cells`);
     const result = await runNotebook(browser, name);
     results.push(result);
     const status = result.problems.length ? 'FAILED' : 'ok    ';

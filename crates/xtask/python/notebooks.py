@@ -276,7 +276,7 @@ def declared_reruns(nb):
 def run_reruns(path, first, out_dir):
     """Every declared rerun of `path`, compared with the executed `first`; returns the failures."""
     failures = []
-    for index, rerun in enumerate(declared_reruns(first)):
+    for index, rerun in enumerate(declared_reruns(load(path))):
         problem = rerun_with_parameters(path, first, rerun, out_dir, index)
         if problem:
             failures.append(f"{path.name} (rerun {index + 1} with {rerun.get('parameters')}): {problem}")

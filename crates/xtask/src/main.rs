@@ -32,7 +32,7 @@ commands:
   bench-kernel [NAME...]          time a fresh kernel to its first plot, a trivial cell and
                                   peak memory (00-start-here and 01-multi-head-attention)
   e2e [NAME...]                   only the browser pass: every notebook in JupyterLab in
-                                  headless Chromium (Restart Kernel and Run All Cells), check
+                                  headless Chromium (Run → Run All Cells), check
                                   plots, tables and errors, save screenshots in target/e2e/
   strip                           clear outputs and execution counts of notebooks/*.ipynb
   fixtures                        regenerate the test fixtures with the reference tools
