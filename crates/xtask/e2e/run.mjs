@@ -118,10 +118,24 @@ async function runAll(page) {
   const dialog = page.locator('.jp-Dialog');
   if (await dialog.count()) {
     const title = ((await dialog.first().locator('.jp-Dialog-header').textContent()) ?? '').trim();
+    // "Select Kernel" (seen on the first page of a run, offering Python 3): choose the Rust kernel.
+    const select = dialog.first().locator('select');
+    if (await select.count()) {
+      const rust = await select.locator('option', { hasText: /^Rust$/ }).first().getAttribute('value').catch(() => null);
+      if (rust == null) throw new Error(`the dialog "${title}" offers no Rust kernel`);
+      await select.selectOption(rust);
+    }
     await dialog.first().locator('button.jp-mod-accept').click();
     await dialog.first().waitFor({ state: 'detached', timeout: 30_000 });
-    done.push(`accepted the dialog "${title}"`);
+    done.push(`chose Rust in the dialog "${title}"`);
+    await page.waitForFunction(
+      (panel) => document.querySelector(`${panel} .jp-Notebook-ExecutionIndicator`)?.getAttribute('data-status') === 'idle',
+      PANEL,
+      { timeout: 180_000 },
+    );
   }
+  const kernel = ((await page.locator(`${PANEL} .jp-KernelName`).first().textContent().catch(() => '')) ?? '').trim();
+  if (kernel && kernel !== 'Rust') throw new Error(`the notebook is on the kernel "${kernel}", not Rust`);
   await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
   await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
   done.push('Run All Cells');
@@ -162,6 +176,8 @@ async function runNotebook(browser, name) {
       PANEL,
       { timeout: 180_000 },
     );
+    // JupyterLab may still put up a "Select Kernel" dialog once the page has settled.
+    await page.waitForTimeout(2000);
     const panels = await page.locator('.jp-NotebookPanel').count();
     if (panels !== 1) result.problems.push(`the page opened ${panels} notebooks, not 1`);
     // The student's way: the Run menu. If no cell starts (seen once on the first page of a run),
