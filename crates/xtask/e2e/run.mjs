@@ -13,7 +13,7 @@
 //   { url, token, chromium, workDir, outDir, notebooks: [names], limitSeconds, stallSeconds }
 // It writes outDir/results.json and exits 1 when a notebook fails a check.
 
-import { readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, statSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -309,14 +309,35 @@ const browser = await chromium.launch({
   ],
 });
 const results = [];
+// progress.json: which notebooks are done, for the parameter reruns that follow this pass
+// (`notebooks.py rerun --follow`); written whole to a temporary name, then renamed.
+const doneNotebooks = {};
+const writeProgress = (finished) => {
+  const path = join(outDir, 'progress.json');
+  writeFileSync(`${path}.tmp`, JSON.stringify({ finished, notebooks: doneNotebooks }, null, 2));
+  renameSync(`${path}.tmp`, path);
+};
+writeProgress(false);
 // The server reads the kernel specs on first request; ask before the first page needs them.
 const specs = await api('/api/kernelspecs').catch((e) => ({ error: e.message }));
 if (!specs?.kernelspecs?.rust) console.log(`note: the server lists no "rust" kernel spec yet: ${JSON.stringify(specs).slice(0, 300)}`);
 try {
-  for (const name of notebooks) {
+  // Notebooks with parameter reruns first: their reruns (headless, `notebooks.py rerun --follow`)
+  // start once the browser has saved them and then overlap the notebooks without reruns.
+  const hasReruns = (name) => {
+    try {
+      return readNotebook(name).metadata?.dslab?.rerun != null;
+    } catch {
+      return false;
+    }
+  };
+  const ordered = [...notebooks.filter(hasReruns), ...notebooks.filter((n) => !hasReruns(n))];
+  for (const name of ordered) {
     console.log(`--- ${name}: Run All Cells`);
     const result = await runNotebook(browser, name);
     results.push(result);
+    doneNotebooks[name] = { ok: result.problems.length === 0, saved: join(workDir, name) };
+    writeProgress(false);
     const status = result.problems.length ? 'FAILED' : 'ok    ';
     console.log(
       `${status} ${name} in ${result.seconds.toFixed(0)} s: ${result.seen?.svgs ?? '?'} SVG plots, ${result.seen?.tables ?? '?'} tables, screenshot ${result.screenshot}`,
@@ -324,6 +345,7 @@ try {
     for (const problem of result.problems) console.log(`       ${problem}`);
   }
 } finally {
+  writeProgress(true);
   await browser.close();
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
 }

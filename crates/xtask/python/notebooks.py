@@ -257,14 +257,43 @@ def rerun_with_parameters(path, first, rerun, out_dir, index=0):
     return None
 
 
-def reruns_only(paths, first_dir, out_dir):
-    """The parameter reruns of `paths`, each compared with its executed copy in `first_dir`."""
+def reruns_only(paths, first_dir, out_dir, follow=None):
+    """The parameter reruns of `paths`, each compared with its executed copy in `first_dir`.
+
+    With `follow` (the browser pass's progress file), each notebook's reruns start as soon as
+    the browser pass has saved its run, so they overlap the browser pass's next notebooks: a
+    notebook's kernel keeps about one core busy, and CI has two.
+    """
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     failures = []
     for path in map(Path, paths):
-        if declared_reruns(load(path)):
-            failures += run_reruns(path, load(Path(first_dir) / path.name), out_dir)
+        if not declared_reruns(load(path)):
+            continue
+        if follow:
+            status = wait_for_browser(Path(follow), path.name)
+            if status != "ok":
+                failures.append(f"{path.name}: reruns not run: {status}")
+                print(f"SKIPPED {path.name} reruns: {status}", flush=True)
+                continue
+        failures += run_reruns(path, load(Path(first_dir) / path.name), out_dir)
     return report(failures)
+
+
+def wait_for_browser(progress, name):
+    """Waits until the browser pass's progress file records `name`: "ok", or why not."""
+    ended = progress.with_name("browser-ended")  # written by xtask when the pass returns
+    while True:
+        over = ended.exists()
+        try:
+            state = json.loads(progress.read_text())
+        except (OSError, ValueError):
+            state = {}  # not written yet, or being replaced: read it again
+        entry = state.get("notebooks", {}).get(name)
+        if entry is not None:
+            return "ok" if entry.get("ok") else "its browser run failed"
+        if state.get("finished") or over:
+            return "the browser pass ended without running it"
+        time.sleep(2)
 
 
 def declared_reruns(nb):
@@ -559,6 +588,7 @@ def main():
     p = sub.add_parser("rerun")
     p.add_argument("--first", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--follow", help="the browser pass's progress.json: start each notebook's reruns once it is saved")
     p.add_argument("notebooks", nargs="+")
     p = sub.add_parser("bench")
     p.add_argument("--trivial-runs", type=int, default=5)
@@ -576,7 +606,7 @@ def main():
     if args.command == "run":
         return run(args.notebooks, args.out, reruns=not args.no_reruns)
     if args.command == "rerun":
-        return reruns_only(args.notebooks, args.first, args.out)
+        return reruns_only(args.notebooks, args.first, args.out, args.follow)
     if args.command == "warm":
         return warm(args.notebooks)
     return bench(args.notebooks, args.trivial_runs, args.json)

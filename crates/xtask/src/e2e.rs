@@ -65,6 +65,11 @@ fn link(_target: &Path, _link: &Path) -> Result {
 
 /// A copy of `notebooks/` beside links to `crates/` and `data/`, so `../crates/dslab` and
 /// `../data/...` resolve as in the repository, plus JupyterLab settings for the run.
+/// Where the browser pass keeps its copies of the notebooks, saved after each run.
+pub fn work_notebooks(ready: &Ready) -> PathBuf {
+    ready.root.join("target/e2e/work/notebooks")
+}
+
 fn work_dir(ready: &Ready, notebooks: &[PathBuf]) -> Result<(PathBuf, PathBuf, PathBuf)> {
     let base = ready.root.join("target/e2e");
     let work = base.join("work");

@@ -162,14 +162,36 @@ fn test(args: &[String]) -> Result {
     let started = Instant::now();
     if browser.is_ok() {
         setup::warm(&env)?;
-        e2e::e2e(&env, &notebooks, &out)?;
-        eprintln!("xtask test: browser pass took {}", env::elapsed(started));
-        let started = Instant::now();
-        let mut args: Vec<String> = vec!["rerun".into(), "--first".into(), out.display().to_string()];
+        // The parameter reruns (headless) follow the browser pass notebook by notebook, each as
+        // soon as the browser has saved that notebook's run: two kernels at a time, one per core.
+        let e2e_dir = env.root.join("target/e2e");
+        let progress = e2e_dir.join("progress.json");
+        let ended = e2e_dir.join("browser-ended");
+        for stale in [&progress, &ended] {
+            if stale.exists() {
+                std::fs::remove_file(stale)?;
+            }
+        }
+        let mut args: Vec<String> = vec!["rerun".into(), "--first".into()];
+        args.push(e2e::work_notebooks(&env).display().to_string());
         args.extend(["--out".into(), out.display().to_string()]);
+        args.extend(["--follow".into(), progress.display().to_string()]);
         args.extend(paths);
-        env.python_script("notebooks.py", &args)?;
-        eprintln!("xtask test: parameter reruns took {}", env::elapsed(started));
+        let mut reruns = env
+            .python_command("notebooks.py", &args)
+            .spawn()
+            .map_err(|e| Failure(format!("cannot start the parameter reruns: {e}")))?;
+        let browser_pass = e2e::e2e(&env, &notebooks, &out);
+        eprintln!("xtask test: browser pass took {}", env::elapsed(started));
+        // However the browser pass ended, the reruns must not wait for it any longer.
+        std::fs::create_dir_all(&e2e_dir)?;
+        std::fs::write(&ended, "")?;
+        let status = reruns.wait().map_err(|e| Failure(format!("the parameter reruns: {e}")))?;
+        eprintln!("xtask test: browser pass and parameter reruns took {}", env::elapsed(started));
+        browser_pass?;
+        if !status.success() {
+            return Err(Failure(format!("the parameter reruns failed ({status}); see `--- … rerunning` above")));
+        }
     } else {
         let mut args: Vec<String> = vec!["run".into(), "--out".into(), out.display().to_string()];
         args.extend(paths);

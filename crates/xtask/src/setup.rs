@@ -39,10 +39,19 @@ impl Ready {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
+        run(&mut self.python_command(script, args), &format!("python {script} ..."))
+    }
+
+    /// The command that runs one of `crates/xtask/python`'s scripts, for running or spawning.
+    pub fn python_command<I, S>(&self, script: &str, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
         let path = self.root.join("crates/xtask/python").join(script);
         let mut cmd = self.jupyter_command(&self.python);
         cmd.arg(&path).args(args);
-        run(&mut cmd, &format!("python {script} ..."))
+        cmd
     }
 
     /// A command with the environment Jupyter and the kernels should see.
