@@ -162,6 +162,7 @@ fn test(args: &[String]) -> Result {
     let started = Instant::now();
     if browser.is_ok() {
         setup::warm(&env)?;
+        let started = Instant::now();
         // The parameter reruns (headless) follow the browser pass notebook by notebook, each as
         // soon as the browser has saved that notebook's run: two kernels at a time, one per core.
         let e2e_dir = env.root.join("target/e2e");
