@@ -331,12 +331,13 @@ try {
       return false;
     }
   };
-  const ordered = [...notebooks.filter(hasReruns), ...notebooks.filter((n) => !hasReruns(n))];
+  const withReruns = new Set(notebooks.filter(hasReruns));
+  const ordered = [...withReruns, ...notebooks.filter((n) => !withReruns.has(n))];
   for (const name of ordered) {
     console.log(`--- ${name}: Run All Cells`);
     const result = await runNotebook(browser, name);
     results.push(result);
-    doneNotebooks[name] = { ok: result.problems.length === 0, saved: join(workDir, name) };
+    doneNotebooks[name] = { ok: result.problems.length === 0 };
     writeProgress(false);
     const status = result.problems.length ? 'FAILED' : 'ok    ';
     console.log(

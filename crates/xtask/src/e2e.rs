@@ -63,16 +63,22 @@ fn link(_target: &Path, _link: &Path) -> Result {
     Err(Failure("cargo xtask e2e needs symbolic links (Linux or macOS)".into()))
 }
 
-/// A copy of `notebooks/` beside links to `crates/` and `data/`, so `../crates/dslab` and
-/// `../data/...` resolve as in the repository, plus JupyterLab settings for the run.
 /// Where the browser pass keeps its copies of the notebooks, saved after each run.
 pub fn work_notebooks(ready: &Ready) -> PathBuf {
     ready.root.join("target/e2e/work/notebooks")
 }
 
+/// The browser pass's progress file (run.mjs rewrites it after each notebook), which the
+/// parameter reruns follow; `browser-ended` beside it is written when the pass has returned.
+pub fn progress_file(ready: &Ready) -> PathBuf {
+    ready.root.join("target/e2e/progress.json")
+}
+
+/// A copy of `notebooks/` beside links to `crates/` and `data/`, so `../crates/dslab` and
+/// `../data/...` resolve as in the repository, plus JupyterLab settings for the run.
 fn work_dir(ready: &Ready, notebooks: &[PathBuf]) -> Result<(PathBuf, PathBuf, PathBuf)> {
     let base = ready.root.join("target/e2e");
-    let work = base.join("work");
+    let work = work_notebooks(ready).parent().expect("has a parent").to_path_buf();
     if work.exists() {
         fs::remove_dir_all(&work)?;
     }

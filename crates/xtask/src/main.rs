@@ -165,9 +165,8 @@ fn test(args: &[String]) -> Result {
         let started = Instant::now();
         // The parameter reruns (headless) follow the browser pass notebook by notebook, each as
         // soon as the browser has saved that notebook's run: two kernels at a time, one per core.
-        let e2e_dir = env.root.join("target/e2e");
-        let progress = e2e_dir.join("progress.json");
-        let ended = e2e_dir.join("browser-ended");
+        let progress = e2e::progress_file(&env);
+        let ended = progress.with_file_name("browser-ended");
         for stale in [&progress, &ended] {
             if stale.exists() {
                 std::fs::remove_file(stale)?;
@@ -185,7 +184,7 @@ fn test(args: &[String]) -> Result {
         let browser_pass = e2e::e2e(&env, &notebooks, &out);
         eprintln!("xtask test: browser pass took {}", env::elapsed(started));
         // However the browser pass ended, the reruns must not wait for it any longer.
-        std::fs::create_dir_all(&e2e_dir)?;
+        std::fs::create_dir_all(ended.parent().expect("has a parent"))?;
         std::fs::write(&ended, "")?;
         let status = reruns.wait().map_err(|e| Failure(format!("the parameter reruns: {e}")))?;
         eprintln!("xtask test: browser pass and parameter reruns took {}", env::elapsed(started));
