@@ -136,8 +136,10 @@ fn run() -> dslab::Result<()> {
     let greedy_bleu = corpus_bleu(&greedy, &references)?;
     println!("greedy on {} test sentences ({greedy_seconds:.0} s): {greedy_bleu}", sources.len());
     let t0 = Instant::now();
-    let beam: Vec<String> =
-        sources.iter().map(|s| translator.beam(s, beam_width, 40).map(|t| t.text)).collect::<dslab::Result<_>>()?;
+    let mut beam = Vec::new();
+    for chunk in sources.chunks(64) {
+        beam.extend(translator.beam_batch(chunk, beam_width, 40)?.into_iter().map(|t| t.text));
+    }
     let beam_seconds = t0.elapsed().as_secs_f64();
     let beam_bleu = corpus_bleu(&beam, &references)?;
     println!("beam {beam_width} ({beam_seconds:.0} s): {beam_bleu}");

@@ -263,6 +263,13 @@ impl Translator {
     /// Fails unless `width` is between 1 and the target vocabulary size, and at most
     /// [`MAX_BEAM_WIDTH`].
     pub fn beam(&self, sentence: &str, width: usize, max_len: usize) -> Result<Translation> {
+        Ok(self.beam_batch(&[sentence], width, max_len)?.remove(0))
+    }
+
+    /// [`Translator::beam`] for many sentences at once, with the same result for each: every
+    /// open partial translation of every sentence is decoded in one batch per step, which is
+    /// several times faster than one sentence at a time. Fails like [`Translator::beam`].
+    pub fn beam_batch(&self, sentences: &[&str], width: usize, max_len: usize) -> Result<Vec<Translation>> {
         let vocab = self.model.tgt_vocab();
         if width == 0 || width > vocab.min(MAX_BEAM_WIDTH) {
             return Err(Error::invalid(
@@ -273,65 +280,50 @@ impl Translator {
                 ),
             ));
         }
+        if sentences.is_empty() {
+            return Ok(Vec::new());
+        }
         let device = self.device();
         let max_len = max_len.min(self.model.max_len() - 1);
-        let src = self.source_ids(sentence)?;
-        let encoded = self.model.encode(make_batch(&[EncodedPair { src, tgt: Vec::new() }], &device)?.src)?;
-        let penalty = |len: usize| ((5.0 + len as f64) / 6.0).powf(0.6);
-        let mut beams: Vec<(Vec<u32>, f64)> = vec![(Vec::new(), 0.0)];
-        let mut finished: Vec<(Vec<u32>, f64)> = Vec::new();
+        let pairs: Vec<EncodedPair> = sentences
+            .iter()
+            .map(|s| Ok(EncodedPair { src: self.source_ids(s)?, tgt: Vec::new() }))
+            .collect::<Result<_>>()?;
+        let encoded = self.model.encode(make_batch(&pairs, &device)?.src)?; // (sentences, src, d_model)
+        let mut searches: Vec<BeamSearch> = sentences.iter().map(|_| BeamSearch::new()).collect();
         for step in 0..max_len {
-            let n = beams.len();
-            let data: Vec<i64> = beams
-                .iter()
-                .flat_map(|(o, _)| std::iter::once(i64::from(START)).chain(o.iter().map(|&t| i64::from(t))))
-                .collect();
-            let tgt = Tensor::<2, Int>::from_data(TensorData::new(data, [n, step + 1]), &device); // (beams, step+1)
-            let memory = crate::transformer::model::Encoded {
-                memory: encoded.memory.clone().repeat_dim(0, n), // (beams, src, d_model)
-                mask: encoded.mask.clone().repeat_dim(0, n),
-                weights: Vec::new(),
-            };
-            let (logits, _) = self.model.decode(tgt, &memory)?; // (beams, step+1, vocab)
-            let vocab = logits.dims()[2];
-            let last = to_vec(log_softmax(logits.slice([0..n, step..step + 1]).reshape([n, vocab]), 1));
-            let mut candidates: Vec<(usize, u32, f64)> = Vec::with_capacity(n * width);
-            for (b, (_, score)) in beams.iter().enumerate() {
-                let row = &last[b * vocab..(b + 1) * vocab];
-                let mut top: Vec<(u32, f64)> = row.iter().enumerate().map(|(t, &lp)| (t as u32, lp)).collect();
-                top.select_nth_unstable_by(width.min(vocab) - 1, |a, b| b.1.total_cmp(&a.1));
-                top.truncate(width);
-                candidates.extend(top.into_iter().map(|(t, lp)| (b, t, score + lp)));
-            }
-            candidates.sort_by(|a, b| b.2.total_cmp(&a.2));
-            let mut next = Vec::with_capacity(width);
-            for (b, token, score) in candidates {
-                if next.len() == width {
-                    break;
-                }
-                let mut ids = beams[b].0.clone();
-                if token == END {
-                    finished.push((ids, score));
-                } else {
-                    ids.push(token);
-                    next.push((ids, score));
+            // One row per open beam of every sentence still searching, and the sentence it belongs to.
+            let mut owner: Vec<i64> = Vec::new();
+            let mut data: Vec<i64> = Vec::new();
+            for (s, search) in searches.iter().enumerate().filter(|(_, s)| !s.done) {
+                for (ids, _) in &search.beams {
+                    owner.push(s as i64);
+                    data.push(i64::from(START));
+                    data.extend(ids.iter().map(|&t| i64::from(t)));
                 }
             }
-            // Stop when no open beam can still beat the best finished translation.
-            let best_done =
-                finished.iter().map(|(ids, s)| s / penalty(ids.len() + 1)).fold(f64::NEG_INFINITY, f64::max);
-            let best_open = next.iter().map(|(_, s)| *s / penalty(max_len)).fold(f64::NEG_INFINITY, f64::max);
-            beams = next;
-            if beams.is_empty() || (finished.len() >= width && best_done >= best_open) {
+            let rows = owner.len();
+            if rows == 0 {
                 break;
             }
+            let tgt = Tensor::<2, Int>::from_data(TensorData::new(data, [rows, step + 1]), &device); // (rows, step+1)
+            let owner = Tensor::<1, Int>::from_data(TensorData::new(owner, [rows]), &device);
+            let memory = crate::transformer::model::Encoded {
+                memory: encoded.memory.clone().select(0, owner.clone()), // (rows, src, d_model)
+                mask: encoded.mask.clone().select(0, owner),             // (rows, 1, 1, src)
+                weights: Vec::new(),
+            };
+            let (logits, _) = self.model.decode(tgt, &memory)?; // (rows, step+1, vocab)
+            let vocab = logits.dims()[2];
+            let last = to_vec(log_softmax(logits.slice([0..rows, step..step + 1]).reshape([rows, vocab]), 1));
+            let mut row = 0;
+            for search in searches.iter_mut().filter(|s| !s.done) {
+                let open = search.beams.len();
+                search.advance(&last[row * vocab..(row + open) * vocab], vocab, width, max_len);
+                row += open;
+            }
         }
-        finished.extend(beams);
-        let (ids, score) = finished
-            .into_iter()
-            .max_by(|a, b| (a.1 / penalty(a.0.len() + 1)).total_cmp(&(b.1 / penalty(b.0.len() + 1))))
-            .ok_or_else(|| Error::invalid("beam search", "no translation was kept".to_owned()))?;
-        Ok(self.finish(ids, score))
+        searches.into_iter().map(|search| search.best().map(|(ids, score)| self.finish(ids, score))).collect()
     }
 
     /// The last layer's attention weights while the decoder reads `translation` (teacher
@@ -371,5 +363,66 @@ impl Translator {
             decoder: decoder.self_attention,
             cross: decoder.cross_attention,
         })
+    }
+}
+
+/// The GNMT length penalty `((5 + length) / 6)^0.6` that beam search divides scores by.
+fn length_penalty(len: usize) -> f64 {
+    ((5.0 + len as f64) / 6.0).powf(0.6)
+}
+
+/// One sentence's beam search: its open partial translations and the finished ones, each with
+/// its summed log-probability.
+struct BeamSearch {
+    beams: Vec<(Vec<u32>, f64)>,
+    finished: Vec<(Vec<u32>, f64)>,
+    done: bool,
+}
+
+impl BeamSearch {
+    fn new() -> Self {
+        BeamSearch { beams: vec![(Vec::new(), 0.0)], finished: Vec::new(), done: false }
+    }
+
+    /// One step: `last` holds the next-token log-probabilities of each open beam, `vocab` per
+    /// beam. Keeps the `width` best continuations, moves those ending in `<end>` to the finished
+    /// ones, and stops when no open beam can still beat the best finished translation.
+    fn advance(&mut self, last: &[f64], vocab: usize, width: usize, max_len: usize) {
+        let mut candidates: Vec<(usize, u32, f64)> = Vec::with_capacity(self.beams.len() * width);
+        for (b, (_, score)) in self.beams.iter().enumerate() {
+            let row = &last[b * vocab..(b + 1) * vocab];
+            let mut top: Vec<(u32, f64)> = row.iter().enumerate().map(|(t, &lp)| (t as u32, lp)).collect();
+            top.select_nth_unstable_by(width.min(vocab) - 1, |a, b| b.1.total_cmp(&a.1));
+            top.truncate(width);
+            candidates.extend(top.into_iter().map(|(t, lp)| (b, t, score + lp)));
+        }
+        candidates.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let mut next = Vec::with_capacity(width);
+        for (b, token, score) in candidates {
+            if next.len() == width {
+                break;
+            }
+            let mut ids = self.beams[b].0.clone();
+            if token == END {
+                self.finished.push((ids, score));
+            } else {
+                ids.push(token);
+                next.push((ids, score));
+            }
+        }
+        let best_done =
+            self.finished.iter().map(|(ids, s)| s / length_penalty(ids.len() + 1)).fold(f64::NEG_INFINITY, f64::max);
+        let best_open = next.iter().map(|(_, s)| *s / length_penalty(max_len)).fold(f64::NEG_INFINITY, f64::max);
+        self.beams = next;
+        self.done = self.beams.is_empty() || (self.finished.len() >= width && best_done >= best_open);
+    }
+
+    /// The best translation, finished or still open (when `max_len` was reached).
+    fn best(mut self) -> Result<(Vec<u32>, f64)> {
+        self.finished.extend(self.beams);
+        self.finished
+            .into_iter()
+            .max_by(|a, b| (a.1 / length_penalty(a.0.len() + 1)).total_cmp(&(b.1 / length_penalty(b.0.len() + 1))))
+            .ok_or_else(|| Error::invalid("beam search", "no translation was kept".to_owned()))
     }
 }

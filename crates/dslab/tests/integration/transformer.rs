@@ -149,6 +149,31 @@ fn training_learns_a_tiny_corpus_and_checkpoints_round_trip() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Beam search over a batch of sentences of different lengths (so the shorter sources are
+/// padded) finds for each what beam search finds on that sentence alone.
+#[test]
+fn batched_beam_search_equals_one_sentence_at_a_time() {
+    let _rng = crate::burn_rng();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/translator");
+    let translator = Translator::load(dir, &attention::device()).unwrap();
+    let sentences = [
+        "I am tired.",
+        "Where is the station?",
+        "The children play in the garden.",
+        "Yes.",
+        "We are going home because it is late and the weather is bad.",
+    ];
+    let batch = translator.beam_batch(&sentences, 4, 30).unwrap();
+    assert_eq!(batch.len(), sentences.len());
+    for (sentence, together) in sentences.iter().zip(&batch) {
+        let alone = translator.beam(sentence, 4, 30).unwrap();
+        assert_eq!(alone.ids, together.ids, "{sentence}: {} vs {}", alone.text, together.text);
+        assert!((alone.log_probability - together.log_probability).abs() < 1e-4, "{sentence}");
+    }
+    assert!(translator.beam_batch(&[], 4, 30).unwrap().is_empty());
+    assert!(translator.beam_batch(&sentences, 0, 30).is_err());
+}
+
 #[test]
 fn bad_configurations_and_inputs_are_clear_errors() {
     let _rng = crate::burn_rng();
