@@ -107,6 +107,13 @@ const kernelState = async () => {
   return kernels.map((k) => (k.error ? k.error : `${k.name} ${k.execution_state}, last activity ${k.last_activity}`)).join('; ');
 };
 
+// Whether the server's kernel for the notebook on `page` (its session) is idle.
+const serverIdle = async (page) => {
+  const name = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+  const sessions = (await api('/api/sessions').catch(() => [])) ?? [];
+  return sessions.some((s) => s.path?.endsWith(name) && s.kernel?.execution_state === 'idle');
+};
+
 // The notebook's kernel as the toolbar shows it, and the execution indicator.
 const kernelShown = (page) =>
   page.evaluate((panelSelector) => {
@@ -126,6 +133,8 @@ async function ensureRustKernel(page) {
   const done = [];
   const started = Date.now();
   let clicked = false;
+  let rustSince = null;
+  let recovered = 0;
   for (;;) {
     const dialog = page.locator('.jp-Dialog');
     if (await dialog.count()) {
@@ -147,6 +156,27 @@ async function ensureRustKernel(page) {
       throw new Error(`the notebook is on the kernel "${shown.name}", not Rust`);
     }
     const waited = (Date.now() - started) / 1000;
+    // Seen here: the server's kernel idle while the page still shows "Rust | Unknown" after
+    // 240 s (the page's connection never got the kernel's first reply). A student would use
+    // Kernel → Reconnect to Kernel, then reload the page.
+    if (shown.name === 'Rust') rustSince ??= Date.now();
+    const onRust = rustSince == null ? 0 : (Date.now() - rustSince) / 1000;
+    if (onRust > 60 && recovered === 0 && (await serverIdle(page))) {
+      await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Kernel$/ }).click();
+      await page.locator('.lm-Menu-itemLabel', { hasText: /^Reconnect to Kernel$/ }).click();
+      recovered = 1;
+      rustSince = Date.now();
+      done.push(`the page showed Rust "${shown.status}" for 60 s with the server's kernel idle: Kernel → Reconnect to Kernel`);
+      continue;
+    }
+    if (onRust > 60 && recovered === 1 && (await serverIdle(page))) {
+      await page.reload();
+      await page.waitForSelector(`${PANEL} .jp-Notebook-ExecutionIndicator`, { timeout: 120_000 });
+      recovered = 2;
+      rustSince = null;
+      done.push(`still "${shown.status}" 60 s after reconnecting: reloaded the page`);
+      continue;
+    }
     if (waited > 45 && !clicked && shown.name !== 'Rust') {
       await page.locator(`${PANEL} .jp-KernelName`).first().click();
       clicked = true;
@@ -154,7 +184,7 @@ async function ensureRustKernel(page) {
       await page.waitForTimeout(1000);
       continue;
     }
-    if (waited > 240) {
+    if (waited > 360) {
       throw new Error(`no idle Rust kernel after ${Math.round(waited)} s: the toolbar shows "${shown.name}", indicator "${shown.status}"; server: ${await kernelState()}`);
     }
     await page.waitForTimeout(1000);

@@ -4,6 +4,7 @@
 //! everything the project checks. Both share the set-up code in [`setup`], so CI and a
 //! teacher's laptop go through the same steps.
 
+mod cargo_test;
 mod e2e;
 mod env;
 mod evcxr_patch;
@@ -11,7 +12,7 @@ mod reference;
 mod setup;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::Instant;
 
 use env::Env;
@@ -23,7 +24,8 @@ commands:
   lab [--port N] [--no-browser]   set up what is missing, pre-build the notebooks'
                                   dependencies, open JupyterLab on notebooks/
   test [--skip-cargo] [--headless] [NAME...]
-                                  the kernel-isolation check, cargo test, then every notebook
+                                  cargo test (in the background, at low priority), the
+                                  kernel-isolation check, then every notebook
                                   (or those whose file name contains NAME) in JupyterLab in
                                   Chromium when Chromium and Node are here (else headless in a
                                   fresh kernel, said in one line; DSLAB_BROWSER=required makes
@@ -123,8 +125,22 @@ fn test(args: &[String]) -> Result {
     let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let base = Env::discover()?;
     let notebooks = notebooks(&base.root, &filters)?;
+    // cargo test needs nothing the set-up builds: it runs beside everything else, taking the
+    // CPU the other steps leave idle (see cargo_test.rs), and is waited for at the end.
+    let cargo_test = if skip_cargo { None } else { Some(cargo_test::CargoTest::start(&base)?) };
+    let notebooks_result = test_notebooks(&base, &notebooks, headless_only);
+    if let (Err(Failure(message)), Some(_)) = (&notebooks_result, &cargo_test) {
+        eprintln!("xtask test: {message}\nxtask test: waiting for the background cargo test to report too");
+    }
+    let cargo_result = cargo_test.map_or(Ok(()), cargo_test::CargoTest::finish);
+    notebooks_result.and(cargo_result)
+}
+
+/// Everything `cargo xtask test` checks apart from `cargo test`: set-up, the cheap checks, the
+/// kernel's isolation, every notebook (in the browser when it can) and the parameter reruns.
+fn test_notebooks(base: &Env, notebooks: &[PathBuf], headless_only: bool) -> Result {
     // The cheap checks first: a notebook committed with outputs fails before anything builds.
-    let env = setup::ensure(&base)?;
+    let env = setup::ensure(base)?;
     env.python_script("notebooks.py", ["selftest"])?;
     env.python_script(
         "notebooks.py",
@@ -133,19 +149,6 @@ fn test(args: &[String]) -> Result {
     // evcxr's self-update must leave the project's kernel spec and the user's own alone.
     let jupyter_dir = env.prefix.join("share/jupyter");
     env.python_script("notebooks.py", ["isolation".as_ref(), jupyter_dir.as_os_str()])?;
-    if !skip_cargo {
-        let started = Instant::now();
-        env::run(
-            Command::new(&env.cargo).current_dir(&env.root).args([
-                "test",
-                "--workspace",
-                "--all-features",
-                "--no-fail-fast",
-            ]),
-            "cargo test --workspace --all-features",
-        )?;
-        eprintln!("xtask test: cargo test took {}", env::elapsed(started));
-    }
     let out = env.root.join("target").join("notebooks");
     let paths: Vec<String> = notebooks.iter().map(|p| p.display().to_string()).collect();
     // One pass over the notebooks: in JupyterLab in Chromium when both are here (it checks what
@@ -181,7 +184,7 @@ fn test(args: &[String]) -> Result {
             .python_command("notebooks.py", &args)
             .spawn()
             .map_err(|e| Failure(format!("cannot start the parameter reruns: {e}")))?;
-        let browser_pass = e2e::e2e(&env, &notebooks, &out);
+        let browser_pass = e2e::e2e(&env, notebooks, &out);
         eprintln!("xtask test: browser pass took {}", env::elapsed(started));
         // However the browser pass ended, the reruns must not wait for it any longer.
         std::fs::create_dir_all(ended.parent().expect("has a parent"))?;

@@ -22,8 +22,6 @@ const CONDA_ENV: &str = "dslab";
 pub struct Ready {
     /// The repository root.
     pub root: PathBuf,
-    /// cargo, for `cargo test`.
-    pub cargo: PathBuf,
     /// The Python environment's prefix (`.venv` or the conda environment).
     pub prefix: PathBuf,
     /// Its interpreter.
@@ -70,7 +68,7 @@ pub fn ensure(base: &Env) -> Result<Ready> {
     requirements(base, &prefix, &python)?;
     rust_src()?;
     let evcxr = evcxr(base, &prefix)?;
-    let ready = Ready { root: base.root.clone(), cargo: base.cargo.clone(), prefix, python, evcxr };
+    let ready = Ready { root: base.root.clone(), prefix, python, evcxr };
     kernel_spec(&ready)?;
     evcxr_cargo_config(&ready)?;
     eprintln!("xtask: environment ready in {} ({})", elapsed(started), ready.prefix.display());
@@ -403,7 +401,6 @@ mod tests {
     fn ready() -> Ready {
         Ready {
             root: PathBuf::from("/repo"),
-            cargo: PathBuf::from("cargo"),
             prefix: PathBuf::from("/repo/.venv"),
             python: PathBuf::from("/repo/.venv/bin/python"),
             evcxr: PathBuf::from("/repo/.venv/bin/evcxr_jupyter"),
