@@ -10,7 +10,7 @@
 use std::fs::{self, File};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use crate::env::{self, Env};
 use crate::{Failure, Result};
@@ -23,6 +23,7 @@ pub struct CargoTest {
     child: Option<Child>,
     log: PathBuf,
     started: Instant,
+    started_at: SystemTime,
 }
 
 impl CargoTest {
@@ -46,7 +47,7 @@ impl CargoTest {
             .stderr(err);
         let child = cmd.spawn().map_err(|e| Failure(format!("cannot start `{WHAT}`: {e}")))?;
         eprintln!("$ {WHAT} (in the background at low priority, output in {}; printed when it ends)", log.display());
-        Ok(CargoTest { child: Some(child), log, started: Instant::now() })
+        Ok(CargoTest { child: Some(child), log, started: Instant::now(), started_at: SystemTime::now() })
     }
 
     /// Waits for `cargo test`, prints its output and fails if it failed.
@@ -56,9 +57,15 @@ impl CargoTest {
         let text = fs::read_to_string(&self.log).unwrap_or_default();
         eprintln!("--- {WHAT} (ran in the background), its output:");
         eprint!("{text}");
+        // The log's last write is when cargo test ended (it may have ended long before this wait).
+        let ran = fs::metadata(&self.log)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|end| end.duration_since(self.started_at).ok())
+            .map(|d| env::seconds(d.as_secs_f64()))
+            .unwrap_or_else(|| env::elapsed(self.started));
         eprintln!(
-            "xtask test: cargo test took {} in all ({} of it after the notebooks were done)",
-            env::elapsed(self.started),
+            "xtask test: cargo test ran for {ran} beside the other steps; waited {} for it after them",
             env::elapsed(waited)
         );
         if status.success() { Ok(()) } else { Err(Failure(format!("`{WHAT}` failed ({status}); its output is above"))) }

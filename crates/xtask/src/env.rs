@@ -60,7 +60,11 @@ pub fn output(cmd: &mut Command) -> Option<String> {
 
 /// A duration as `1 min 23 s` or `4.2 s`.
 pub fn elapsed(since: Instant) -> String {
-    let secs = since.elapsed().as_secs_f64();
+    seconds(since.elapsed().as_secs_f64())
+}
+
+/// Seconds as `1 min 23 s` or `4.2 s`.
+pub fn seconds(secs: f64) -> String {
     if secs >= 60.0 { format!("{} min {:.0} s", (secs / 60.0).floor(), secs % 60.0) } else { format!("{secs:.1} s") }
 }
 
