@@ -4,7 +4,6 @@
 //! `cargo run --release --features attention --example bench_attention`
 //! (the reference needs numpy: `DSLAB_REF_PYTHON` names the Python, default `.venv-ref/bin/python`).
 
-#[cfg(feature = "attention")]
 fn main() {
     use burn::tensor::{Distribution, Tensor};
     use dslab::attention::{self, scaled_dot_product_attention};
@@ -47,11 +46,4 @@ fn main() {
         Ok(out) => eprintln!("reference failed: {}", String::from_utf8_lossy(&out.stderr)),
         Err(e) => eprintln!("cannot run {python} (set DSLAB_REF_PYTHON to a Python with numpy): {e}"),
     }
-}
-
-#[cfg(not(feature = "attention"))]
-fn main() {
-    eprintln!(
-        "bench_attention needs the `attention` feature: cargo run --release --features attention --example bench_attention"
-    );
 }

@@ -8,17 +8,10 @@
 //! and crimes (crates/dslab/benches/geo_reference.py, run with `DSLAB_REF_PYTHON`, default
 //! `.venv-ref/bin/python`), checking that it finds the same survivors.
 
-#[cfg(feature = "geo")]
 fn main() -> dslab::Result<()> {
     bench::run()
 }
 
-#[cfg(not(feature = "geo"))]
-fn main() {
-    println!("bench_geo needs the `geo` feature: cargo run --release --features geo --example bench_geo");
-}
-
-#[cfg(feature = "geo")]
 mod bench {
     use std::fmt::Write as _;
     use std::path::{Path, PathBuf};

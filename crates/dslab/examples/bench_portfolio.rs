@@ -11,7 +11,6 @@
 //! tolerance of 1e-5 and is up to 3e-3 off in the weights near the top of this frontier) and
 //! with Clarabel at tolerances of 1e-10 (accurate to about 1e-8).
 
-#[cfg(feature = "portfolio")]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use dslab::portfolio::{EfficientFrontier, Portfolio, Prices, RandomPortfolioParams, Sampling};
     use std::io::Write;
@@ -159,11 +158,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
-}
-
-#[cfg(not(feature = "portfolio"))]
-fn main() {
-    eprintln!(
-        "bench_portfolio needs the `portfolio` feature: cargo run --release --features portfolio --example bench_portfolio"
-    );
 }

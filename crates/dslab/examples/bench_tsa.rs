@@ -7,7 +7,6 @@
 //! Prints both times (the best of several repeats for each), their ratio, both best orders
 //! and how the log-likelihoods compare order by order.
 
-#[cfg(feature = "tsa")]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use dslab::tsa::ArimaGrid;
     use std::time::Instant;
@@ -84,9 +83,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("log-likelihoods: {within} of 25 within 1e-3; dslab higher at {higher}, lower at {lower}");
     Ok(())
-}
-
-#[cfg(not(feature = "tsa"))]
-fn main() {
-    println!("bench_tsa needs the `tsa` feature: cargo run --release --features tsa --example bench_tsa");
 }

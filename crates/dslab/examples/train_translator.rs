@@ -11,7 +11,6 @@
 //! decoding on the test split, and saves the tokenizers, configuration and weights in `--out`
 //! together with `TRAINING.md`, which records the command and the results.
 
-#[cfg(feature = "transformer")]
 fn main() {
     if let Err(err) = run() {
         eprintln!("error: {err}");
@@ -19,7 +18,6 @@ fn main() {
     }
 }
 
-#[cfg(feature = "transformer")]
 fn run() -> dslab::Result<()> {
     use dslab::attention;
     use dslab::transformer::{
@@ -172,11 +170,4 @@ fn run() -> dslab::Result<()> {
     std::fs::write(&record_path, record).map_err(|e| dslab::Error::invalid("output", e.to_string()))?;
     println!("saved the checkpoint in {out}");
     Ok(())
-}
-
-#[cfg(not(feature = "transformer"))]
-fn main() {
-    eprintln!(
-        "train_translator needs the `transformer` feature: cargo run --release --features transformer --example train_translator"
-    );
 }

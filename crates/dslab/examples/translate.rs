@@ -8,7 +8,6 @@
 //!
 //! `cargo run --release --features transformer --example translate -- data/translator --bench-beam 523`
 
-#[cfg(feature = "transformer")]
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((dir, rest)) = args.split_first() else {
@@ -38,7 +37,6 @@ fn main() {
 }
 
 /// Beam search on the test split, one sentence at a time against batches of 64.
-#[cfg(feature = "transformer")]
 fn bench_beam(translator: &dslab::transformer::Translator, n: usize) -> dslab::Result<()> {
     use std::time::Instant;
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/ding_en_de.tsv");
@@ -62,9 +60,4 @@ fn bench_beam(translator: &dslab::transformer::Translator, n: usize) -> dslab::R
         sources.len()
     );
     Ok(())
-}
-
-#[cfg(not(feature = "transformer"))]
-fn main() {
-    eprintln!("translate needs the `transformer` feature");
 }
