@@ -124,6 +124,24 @@ const kernelShown = (page) =>
     };
   }, PANEL);
 
+// Chooses `item` in the menu bar's `top` menu, as a student would.
+async function menu(page, top, item) {
+  await page.locator('.lm-MenuBar-itemLabel', { hasText: new RegExp(`^${top}$`) }).click();
+  await page.locator('.lm-Menu-itemLabel', { hasText: new RegExp(`^${item}$`) }).click();
+}
+
+// What ensureRustKernel tries, in order, when the page never shows the server's idle kernel.
+const RECOVERIES = [
+  ['Kernel → Reconnect to Kernel', (page) => menu(page, 'Kernel', 'Reconnect to Kernel')],
+  [
+    'reloaded the page',
+    async (page) => {
+      await page.reload();
+      await page.waitForSelector(`${PANEL} .jp-Notebook-ExecutionIndicator`, { timeout: 120_000 });
+    },
+  ],
+];
+
 // Waits until the notebook is on the Rust kernel and idle. On a fresh server the first page may
 // show "No Kernel" for a while and then a "Select Kernel" dialog (seen here offering Python 3),
 // or no dialog at all (seen in CI): a dialog is answered with Rust, and a notebook still without
@@ -161,20 +179,11 @@ async function ensureRustKernel(page) {
     // Kernel → Reconnect to Kernel, then reload the page.
     if (shown.name === 'Rust') rustSince ??= Date.now();
     const onRust = rustSince == null ? 0 : (Date.now() - rustSince) / 1000;
-    if (onRust > 60 && recovered === 0 && (await serverIdle(page))) {
-      await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Kernel$/ }).click();
-      await page.locator('.lm-Menu-itemLabel', { hasText: /^Reconnect to Kernel$/ }).click();
-      recovered = 1;
-      rustSince = Date.now();
-      done.push(`the page showed Rust "${shown.status}" for 60 s with the server's kernel idle: Kernel → Reconnect to Kernel`);
-      continue;
-    }
-    if (onRust > 60 && recovered === 1 && (await serverIdle(page))) {
-      await page.reload();
-      await page.waitForSelector(`${PANEL} .jp-Notebook-ExecutionIndicator`, { timeout: 120_000 });
-      recovered = 2;
+    if (onRust > 60 && recovered < RECOVERIES.length && (await serverIdle(page))) {
+      const [what, act] = RECOVERIES[recovered++];
+      await act(page);
       rustSince = null;
-      done.push(`still "${shown.status}" 60 s after reconnecting: reloaded the page`);
+      done.push(`the page showed Rust "${shown.status}" for 60 s with the server's kernel idle: ${what}`);
       continue;
     }
     if (waited > 45 && !clicked && shown.name !== 'Rust') {
@@ -198,8 +207,7 @@ async function ensureRustKernel(page) {
 // Returns what was done, for the notes.
 async function runAll(page) {
   const done = await ensureRustKernel(page);
-  await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
-  await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
+  await menu(page, 'Run', 'Run All Cells');
   done.push('Run All Cells');
   return done.join(', then ');
 }

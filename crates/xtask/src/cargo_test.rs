@@ -2,7 +2,7 @@
 //!
 //! The set-up, the notebooks' dependency builds and the browser pass leave a share of the two
 //! CI cores idle (a build waiting on one large crate, a kernel between cells, the browser
-//! rendering); measured on a 2-core machine, that share was 5–20 % in each step. `cargo test`
+//! rendering); measured on a 2-core machine, that share was 5 % to 40 % in each step. `cargo test`
 //! needs nothing they build, so it runs from the start under `nice -n 19`: it takes what they
 //! leave and barely slows them, and what is left of it runs at full speed once they are done.
 //! Its output goes to a log file, printed whole when it ends, so the two never interleave.
@@ -15,15 +15,15 @@ use std::time::{Instant, SystemTime};
 use crate::env::{self, Env};
 use crate::{Failure, Result};
 
-/// The exact command, as the log and the README name it.
-pub const WHAT: &str = "cargo test --workspace --all-features --no-fail-fast";
+/// cargo's arguments, and the command as the messages name it.
+const ARGS: [&str; 4] = ["test", "--workspace", "--all-features", "--no-fail-fast"];
+const WHAT: &str = "cargo test --workspace --all-features --no-fail-fast";
 
 /// A `cargo test` running in the background; [`CargoTest::finish`] waits for it and reports.
 pub struct CargoTest {
     child: Option<Child>,
     log: PathBuf,
-    started: Instant,
-    started_at: SystemTime,
+    started: SystemTime,
 }
 
 impl CargoTest {
@@ -40,14 +40,10 @@ impl CargoTest {
         } else {
             Command::new(&base.cargo)
         };
-        cmd.current_dir(&base.root)
-            .args(["test", "--workspace", "--all-features", "--no-fail-fast"])
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
+        cmd.current_dir(&base.root).args(ARGS).stdin(Stdio::null()).stdout(out).stderr(err);
         let child = cmd.spawn().map_err(|e| Failure(format!("cannot start `{WHAT}`: {e}")))?;
         eprintln!("$ {WHAT} (in the background at low priority, output in {}; printed when it ends)", log.display());
-        Ok(CargoTest { child: Some(child), log, started: Instant::now(), started_at: SystemTime::now() })
+        Ok(CargoTest { child: Some(child), log, started: SystemTime::now() })
     }
 
     /// Waits for `cargo test`, prints its output and fails if it failed.
@@ -61,9 +57,9 @@ impl CargoTest {
         let ran = fs::metadata(&self.log)
             .and_then(|m| m.modified())
             .ok()
-            .and_then(|end| end.duration_since(self.started_at).ok())
-            .map(|d| env::seconds(d.as_secs_f64()))
-            .unwrap_or_else(|| env::elapsed(self.started));
+            .and_then(|end| end.duration_since(self.started).ok())
+            .or_else(|| self.started.elapsed().ok())
+            .map_or_else(String::new, |d| env::seconds(d.as_secs_f64()));
         eprintln!(
             "xtask test: cargo test ran for {ran} beside the other steps; waited {} for it after them",
             env::elapsed(waited)
@@ -73,7 +69,7 @@ impl CargoTest {
 }
 
 impl Drop for CargoTest {
-    /// A `cargo xtask test` that stops early (a set-up error) does not leave cargo running.
+    /// A `cargo xtask test` that panics before [`CargoTest::finish`] does not leave cargo running.
     fn drop(&mut self) {
         if let Some(child) = self.child.as_mut() {
             let _ = child.kill();
@@ -86,4 +82,12 @@ impl Drop for CargoTest {
 /// Whether `nice` runs here (Unix); elsewhere cargo test runs at normal priority.
 fn nice_available() -> bool {
     Command::new("nice").arg("true").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_message_names_the_command_that_runs() {
+        assert_eq!(super::WHAT, format!("cargo {}", super::ARGS.join(" ")));
+    }
 }
